@@ -1,0 +1,20 @@
+"""Every wait of the bot goes through one clock, so tests can run with no sleeping at all."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+log = logging.getLogger("bot.clock")
+
+
+class Clock:
+    """Sleeps `seconds * scale` (FIM_BOT_TIME_SCALE); logs each wait at debug level."""
+
+    def __init__(self, scale: float = 1.0) -> None:
+        self.scale = scale
+
+    async def sleep(self, seconds: float, *, why: str) -> None:
+        log.debug("wait %.3fs: %s", seconds, why)
+        if seconds > 0 and self.scale > 0:
+            await asyncio.sleep(seconds * self.scale)

@@ -1,0 +1,202 @@
+"""The only module that runs `git`. Paths are read with `-z`, so any file name survives."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.errors import BotError
+
+# The object name of the empty tree: the base of a root commit.
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+INDEX = ":index"  # stands for the index as the new side of a diff
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DiffEntry:
+    """One line of `git diff --raw -z`."""
+
+    status: str  # A, M, D, R, C, T, U
+    old_mode: str
+    new_mode: str
+    path: str
+    old_path: str | None = None
+
+
+class Git:
+    """A repository, driven through the `git` command."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def run(self, *args: str, stdin: bytes | None = None, check: bool = True) -> bytes:
+        cmd = ["git", "-c", "core.quotepath=off", "-C", str(self.root), *args]
+        try:
+            proc = subprocess.run(cmd, input=stdin, capture_output=True, check=False)
+        except FileNotFoundError:
+            raise BotError("git is not installed or not on PATH") from None
+        if check and proc.returncode != 0:
+            message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            detail = message[-1] if message else f"exit {proc.returncode}"
+            raise BotError(f"git {args[0]} failed: {detail}")
+        return proc.stdout
+
+    @classmethod
+    def find(cls, cwd: Path) -> Git | None:
+        """The repository that holds `cwd`, or None outside one."""
+        try:
+            proc = subprocess.run(
+                ["git", "-C", str(cwd), "rev-parse", "--show-toplevel"],
+                capture_output=True,
+                check=False,
+            )
+        except FileNotFoundError:
+            raise BotError("git is not installed or not on PATH") from None
+        if proc.returncode != 0:
+            return None
+        return cls(Path(proc.stdout.decode("utf-8", "surrogateescape").rstrip("\n")))
+
+    def commit(self, rev: str) -> str | None:
+        """The commit `rev` names, or None when it names none."""
+        out = self.run(
+            "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}", check=False
+        )
+        return out.decode().strip() or None
+
+    def resolve(self, rev: str) -> str:
+        commit = self.commit(rev)
+        if commit is None:
+            raise BotError(f"unknown revision {rev!r}: not a commit in this repository")
+        return commit
+
+    def default_branch(self) -> str | None:
+        for name in ("origin/HEAD", "main", "master"):
+            if self.commit(name):
+                return name
+        return None
+
+    def merge_base(self, a: str, b: str) -> str | None:
+        out = self.run("merge-base", a, b, check=False)
+        return out.decode().strip() or None
+
+    def diff_raw(self, base: str, head: str | None, paths: tuple[str, ...]) -> list[DiffEntry]:
+        """Changed files from `base` to `head` (a commit, INDEX, or None for the working tree)."""
+        out = self.run(
+            "diff",
+            "--raw",
+            "-z",
+            "--find-renames",
+            "--no-ext-diff",
+            *_sides(base, head),
+            "--",
+            *paths,
+        )
+        return _parse_raw(out)
+
+    def diff_patch(self, base: str, head: str | None, paths: tuple[str, ...]) -> bytes:
+        """The patch with no context lines: all the added lines and nothing else."""
+        return self.run(
+            "diff",
+            "--unified=0",
+            "--find-renames",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",
+            *_sides(base, head),
+            "--",
+            *paths,
+        )
+
+    def untracked(self, paths: tuple[str, ...]) -> list[str]:
+        out = self.run("ls-files", "-z", "--others", "--exclude-standard", "--", *paths)
+        return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
+
+    def listed(self, paths: tuple[str, ...]) -> list[str]:
+        """Tracked files plus untracked ones that are not ignored."""
+        out = self.run(
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+            "--deduplicate",
+            "--",
+            *paths,
+        )
+        return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
+
+    def read_blobs(self, specs: list[str]) -> dict[str, bytes | None]:
+        """The contents of `REV:path` (or `:path` for the index) objects, in one git process."""
+        if not specs:
+            return {}
+        out = self.run(
+            "cat-file",
+            "--batch",
+            stdin="".join(f"{s}\n" for s in specs).encode("utf-8", "surrogateescape"),
+        )
+        blobs: dict[str, bytes | None] = {}
+        pos = 0
+        for spec in specs:
+            end = out.index(b"\n", pos)
+            header = out[pos:end].split()
+            pos = end + 1
+            if len(header) != 3 or header[-1] == b"missing":
+                blobs[spec] = None
+                continue
+            size = int(header[2])
+            blobs[spec] = out[pos : pos + size] if header[1] == b"blob" else None
+            pos += size + 1
+        return blobs
+
+    def attributes(self, paths: list[str], names: tuple[str, ...]) -> dict[str, dict[str, str]]:
+        """`git check-attr` values: {path: {attribute: value}} for attributes that are set."""
+        if not paths:
+            return {}
+        out = self.run(
+            "check-attr",
+            "-z",
+            "--stdin",
+            *names,
+            stdin="".join(f"{p}\0" for p in paths).encode("utf-8", "surrogateescape"),
+        )
+        fields = out.decode("utf-8", "surrogateescape").split("\0")
+        found: dict[str, dict[str, str]] = {}
+        for path, name, value in zip(fields[0::3], fields[1::3], fields[2::3], strict=False):
+            if value not in ("unspecified", "unset", "false"):
+                found.setdefault(path, {})[name] = value
+        return found
+
+
+def _sides(base: str, head: str | None) -> list[str]:
+    if head is None:
+        return [base]
+    if head == INDEX:
+        return ["--cached", base]
+    return [base, head]
+
+
+def _parse_raw(out: bytes) -> list[DiffEntry]:
+    fields = out.decode("utf-8", "surrogateescape").split("\0")
+    entries: list[DiffEntry] = []
+    i = 0
+    while i < len(fields) and fields[i].startswith(":"):
+        old_mode, new_mode, _old_sha, _new_sha, status = fields[i][1:].split(" ")
+        letter = status[0]
+        if letter in ("R", "C"):
+            entries.append(
+                DiffEntry(
+                    status=letter,
+                    old_mode=old_mode,
+                    new_mode=new_mode,
+                    old_path=fields[i + 1],
+                    path=fields[i + 2],
+                )
+            )
+            i += 3
+        else:
+            entries.append(
+                DiffEntry(status=letter, old_mode=old_mode, new_mode=new_mode, path=fields[i + 1])
+            )
+            i += 2
+    return entries

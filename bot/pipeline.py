@@ -1,0 +1,125 @@
+"""source -> scan -> prompt -> model -> clean -> report, in that order."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from bot import clean, prompt, scan
+from bot.data import Changes, Hole, Prompt, Report, Result
+from bot.providers import ModelError, Provider
+
+log = logging.getLogger("bot.pipeline")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Options:
+    tags: tuple[str, ...] = scan.DEFAULT_TAGS
+    max_holes: int = 50  # 0: no cap
+    dry_run: bool = False
+    budget_tokens: int = prompt.DEFAULT_BUDGET_TOKENS
+    concurrency: int = 8
+
+
+def run(changes: Changes, *, options: Options, provider: Callable[[], Provider]) -> Report:
+    """Find the holes of `changes`, ask the model for each, and clean what it answers.
+
+    `provider` is called only when there is something to send.
+    """
+    texts = {f.path: f.text for f in changes.files}
+    holes = scan.scan(changes.files, tags=options.tags)
+    cap = options.max_holes or len(holes)
+    wanted, over = holes[:cap], holes[cap:]
+    prompts = [prompt.build(h, texts[h.path], budget_tokens=options.budget_tokens) for h in wanted]
+    if options.dry_run or not wanted:
+        results = [
+            Result(hole=h, status="planned", prompt=p) for h, p in zip(wanted, prompts, strict=True)
+        ]
+    else:
+        results = asyncio.run(_fill_all(wanted, prompts, texts, provider(), options.concurrency))
+        results = _check_files(results, texts)
+    results += [
+        Result(
+            hole=h,
+            status="skipped",
+            prompt=prompt.build(h, texts[h.path], budget_tokens=options.budget_tokens),
+            reason=f"over the per-run cap (--max-holes {options.max_holes})",
+        )
+        for h in over
+    ]
+    return Report(
+        results=tuple(sorted(results, key=lambda r: (r.hole.path, r.hole.start_line))),
+        skipped_files=changes.skipped,
+        texts=texts,
+    )
+
+
+async def _fill_all(
+    holes: list[Hole],
+    prompts: list[Prompt],
+    texts: dict[str, str],
+    provider: Provider,
+    concurrency: int,
+) -> list[Result]:
+    gate = asyncio.Semaphore(concurrency)
+
+    async def fill(hole: Hole, hole_prompt: Prompt) -> Result:
+        async with gate:
+            return await _fill(hole, hole_prompt, texts[hole.path], provider)
+
+    try:
+        # An AuthError ends the run: gather lets it through and the other tasks are cancelled.
+        tasks = [asyncio.ensure_future(fill(h, p)) for h, p in zip(holes, prompts, strict=True)]
+        try:
+            return list(await asyncio.gather(*tasks))
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+    finally:
+        await provider.aclose()
+
+
+async def _fill(hole: Hole, hole_prompt: Prompt, text: str, provider: Provider) -> Result:
+    try:
+        completion = await provider.complete(hole_prompt)
+    except ModelError as error:
+        return Result(hole=hole, status="failed", prompt=hole_prompt, reason=str(error))
+    usage = completion.usage
+    try:
+        suggestion = clean.clean(hole, completion.text, prompt=hole_prompt, text=text)
+    except clean.Rejected as error:
+        return Result(
+            hole=hole, status="failed", prompt=hole_prompt, reason=str(error), usage=usage
+        )
+    reason = clean.check_syntax(text, [(hole, suggestion)])
+    if reason:
+        return Result(hole=hole, status="failed", prompt=hole_prompt, reason=reason, usage=usage)
+    return Result(
+        hole=hole, status="suggested", prompt=hole_prompt, suggestion=suggestion, usage=usage
+    )
+
+
+def _check_files(results: list[Result], texts: dict[str, str]) -> list[Result]:
+    """All the fills of a file together must keep it parsing: add them one by one, in line
+    order, and fail any that breaks what the others already hold."""
+    checked: list[Result] = []
+    accepted: dict[str, list[tuple[Hole, str]]] = {}
+    for result in sorted(results, key=lambda r: (r.hole.path, r.hole.start_line)):
+        if result.status != "suggested" or result.suggestion is None:
+            checked.append(result)
+            continue
+        path = result.hole.path
+        together = [*accepted.get(path, []), (result.hole, result.suggestion)]
+        reason = clean.check_syntax(texts[path], together)
+        if reason:
+            result = replace(
+                result, status="failed", suggestion=None, reason=f"{reason} with the other fills"
+            )
+        else:
+            accepted[path] = together
+        checked.append(result)
+    return checked

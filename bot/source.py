@@ -1,0 +1,302 @@
+"""The source stage: which files changed, which lines were added, and their full new text."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from unidiff.patch import PatchSet
+
+from bot.data import Changes, SkippedFile, SourceFile
+from bot.errors import BotError
+from bot.git import EMPTY_TREE, INDEX, DiffEntry, Git
+from bot.languages import language_of
+
+Mode = Literal["worktree", "staged", "head", "all"]
+
+_LFS_POINTER = b"version https://git-lfs.github.com/spec/"
+_BINARY_SNIFF = 8000  # git's own heuristic: a NUL byte in the first 8000 bytes means binary
+_VENDORED = re.compile(r"(^|/)(vendor|vendors|third[-_]party|node_modules|bower_components)/")
+_MODE_SYMLINK = "120000"
+_MODE_SUBMODULE = "160000"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Selection:
+    """What to read: the mode and its revisions, and the paths that narrow it."""
+
+    mode: Mode
+    base: str | None = None
+    head: str | None = None
+    paths: tuple[str, ...] = ()
+    max_file_size: int = 1_000_000
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Collected:
+    changes: Changes
+    root: Path  # the directory that the paths in `changes` are relative to
+
+
+def collect(selection: Selection, *, cwd: Path) -> Collected:
+    """Read the diff and file texts that `selection` names."""
+    git = Git.find(cwd)
+    if selection.mode == "all":
+        if git is None:
+            return Collected(changes=_walk(cwd, selection), root=cwd)
+        return Collected(changes=_listed(git, cwd, selection), root=git.root)
+    if git is None:
+        raise BotError(
+            "not a git repository: run bot inside one, or use --all PATH to scan files as new"
+        )
+    return Collected(changes=_diff(git, cwd, selection), root=git.root)
+
+
+def _pathspecs(paths: tuple[str, ...], cwd: Path, root: Path) -> tuple[str, ...]:
+    specs = []
+    for path in paths:
+        absolute = (cwd / path).resolve()
+        try:
+            relative = absolute.relative_to(root.resolve())
+        except ValueError:
+            raise BotError(f"{path}: outside the repository at {root}") from None
+        specs.append(f":(literal){relative.as_posix()}" if str(relative) != "." else ".")
+    return tuple(specs)
+
+
+def _sides(git: Git, selection: Selection) -> tuple[str, str | None]:
+    """The base commit (or the empty tree) and the new side, as `Git.diff_*` take them."""
+    if selection.mode == "head":
+        assert selection.head is not None
+        new = git.resolve(selection.head)
+        if selection.base:
+            return git.resolve(selection.base), new
+        return _default_base(git, new, fallback=git.commit(f"{new}^") or EMPTY_TREE), new
+    head = git.commit("HEAD")
+    side = INDEX if selection.mode == "staged" else None
+    if selection.base:
+        return git.resolve(selection.base), side
+    if head is None:  # no commit yet: everything is new
+        return EMPTY_TREE, side
+    if selection.mode == "staged":
+        return head, side
+    return _default_base(git, head, fallback=head), side
+
+
+def _default_base(git: Git, commit: str, *, fallback: str) -> str:
+    """The merge-base of `commit` and the default branch (`fallback` when there is none)."""
+    branch = git.default_branch()
+    if branch is None:
+        return fallback
+    base = git.merge_base(commit, branch)
+    if base is None:
+        raise BotError(f"no common ancestor with {branch}: pass --base REV")
+    return base
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Candidate:
+    path: str
+    mode: str = ""  # git's file mode; "" when git did not say (untracked files)
+    added: frozenset[int] | None = None  # None: the whole file is new
+    binary: bool = False
+
+
+# Reads a batch of paths: bytes, a reason to skip (str), or None for a file that is gone.
+_Fetch = Callable[[list[str]], "dict[str, bytes | str | None]"]
+
+
+def _diff(git: Git, cwd: Path, selection: Selection) -> Changes:
+    specs = _pathspecs(selection.paths, cwd, git.root)
+    base, new = _sides(git, selection)
+    entries = [e for e in git.diff_raw(base, new, specs) if e.status != "D"]
+    added = _added_lines(git, base, new, entries)
+    candidates = [
+        _Candidate(
+            path=e.path,
+            mode=e.new_mode,
+            added=added.get(e.path) or frozenset(),
+            binary=e.path in added and added[e.path] is None,
+        )
+        for e in entries
+    ]
+    fetch: _Fetch
+    if selection.mode == "worktree":
+        candidates += [_Candidate(path=p) for p in git.untracked(specs)]
+        fetch = _disk_fetch(git.root, selection.max_file_size)
+    else:
+        fetch = _blob_fetch(git, "" if new == INDEX else str(new), selection.max_file_size)
+    return _read(candidates, fetch, git)
+
+
+def _added_lines(
+    git: Git, base: str, new: str | None, entries: list[DiffEntry]
+) -> dict[str, frozenset[int] | None]:
+    """Added line numbers per path; None for a binary file."""
+    if not entries:
+        return {}
+    by_path = _parse_patch(git.diff_patch(base, new, ()))
+    for entry in entries:
+        if entry.path not in by_path:  # a name git quoted in the patch: ask for it alone
+            by_path.update(_parse_patch(git.diff_patch(base, new, (f":(literal){entry.path}",))))
+    return by_path
+
+
+def _parse_patch(patch: bytes) -> dict[str, frozenset[int] | None]:
+    found: dict[str, frozenset[int] | None] = {}
+    for patched in PatchSet(patch.decode("utf-8", "surrogateescape")):
+        if patched.is_binary_file:
+            found[patched.path] = None
+            continue
+        found[patched.path] = frozenset(
+            line.target_line_no
+            for hunk in patched
+            for line in hunk
+            if line.is_added and line.target_line_no is not None
+        )
+    return found
+
+
+def _listed(git: Git, cwd: Path, selection: Selection) -> Changes:
+    _require_exists(selection.paths, cwd)
+    specs = _pathspecs(selection.paths, cwd, git.root)
+    candidates = [_Candidate(path=p) for p in git.listed(specs)]
+    return _read(candidates, _disk_fetch(git.root, selection.max_file_size), git)
+
+
+def _walk(cwd: Path, selection: Selection) -> Changes:
+    """--all outside a git repository: every file under the paths, hidden folders left out."""
+    _require_exists(selection.paths, cwd)
+    found: list[str] = []
+    for path in selection.paths or (".",):
+        top = cwd / path
+        if not top.is_dir():
+            found.append(Path(os.path.relpath(top, cwd)).as_posix())
+            continue
+        for folder, dirs, files in os.walk(top):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            found += [Path(os.path.relpath(Path(folder, f), cwd)).as_posix() for f in sorted(files)]
+    candidates = [_Candidate(path=p) for p in dict.fromkeys(found)]
+    return _read(candidates, _disk_fetch(cwd, selection.max_file_size), None)
+
+
+def _require_exists(paths: tuple[str, ...], cwd: Path) -> None:
+    for path in paths:
+        if not (cwd / path).exists():
+            raise BotError(f"{path}: no such file or directory")
+
+
+def _disk_fetch(root: Path, cap: int) -> _Fetch:
+    def fetch(paths: list[str]) -> dict[str, bytes | str | None]:
+        return {path: _read_disk(root / path, cap) for path in paths}
+
+    return fetch
+
+
+def _read_disk(full: Path, cap: int) -> bytes | str | None:
+    try:
+        info = full.lstat()
+        if stat.S_ISLNK(info.st_mode):
+            return "symlink"
+        if stat.S_ISDIR(info.st_mode):
+            return "submodule"
+        if info.st_size > cap:
+            return f"larger than {cap} bytes"
+        return full.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        return f"unreadable: {error.strerror}"
+
+
+def _blob_fetch(git: Git, rev: str, cap: int) -> _Fetch:
+    """Read from git objects: `REV:path`, or `:path` (the index) when `rev` is empty."""
+
+    def fetch(paths: list[str]) -> dict[str, bytes | str | None]:
+        blobs = git.read_blobs([f"{rev}:{path}" for path in paths])
+        found: dict[str, bytes | str | None] = {}
+        for path in paths:
+            blob = blobs[f"{rev}:{path}"]
+            found[path] = f"larger than {cap} bytes" if blob and len(blob) > cap else blob
+        return found
+
+    return fetch
+
+
+def _read(candidates: list[_Candidate], fetch: _Fetch, git: Git | None) -> Changes:
+    """Skip what cannot be scanned, with a reason; read and decode the rest."""
+    skipped: list[SkippedFile] = []
+    wanted: list[_Candidate] = []
+    for candidate in candidates:
+        reason = _reason_by_mode(candidate)
+        if reason:
+            skipped.append(SkippedFile(path=candidate.path, reason=reason))
+        elif language_of(candidate.path) and candidate.added != frozenset():
+            wanted.append(candidate)
+    attributes = git.attributes([c.path for c in wanted], _ATTRIBUTES) if git else {}
+    readable: list[_Candidate] = []
+    for candidate in wanted:
+        reason = _reason_by_name(candidate.path, attributes.get(candidate.path, {}))
+        if reason:
+            skipped.append(SkippedFile(path=candidate.path, reason=reason))
+        else:
+            readable.append(candidate)
+    contents = fetch([c.path for c in readable])
+    files: list[SourceFile] = []
+    for candidate in readable:
+        content = contents.get(candidate.path)
+        if content is None:
+            continue
+        decoded = _decode(content)
+        if isinstance(decoded, SkippedFile):
+            skipped.append(SkippedFile(path=candidate.path, reason=decoded.reason))
+            continue
+        added = candidate.added
+        if added is None:
+            added = frozenset(range(1, _line_count(decoded) + 1))
+        files.append(SourceFile(path=candidate.path, text=decoded, added=added))
+    return Changes(files=tuple(files), skipped=tuple(skipped))
+
+
+_ATTRIBUTES = ("linguist-generated", "linguist-vendored")
+
+
+def _reason_by_mode(candidate: _Candidate) -> str | None:
+    if candidate.mode == _MODE_SUBMODULE:
+        return "submodule"
+    if candidate.mode == _MODE_SYMLINK:
+        return "symlink"
+    if candidate.binary:
+        return "binary"
+    return None
+
+
+def _reason_by_name(path: str, attributes: dict[str, str]) -> str | None:
+    if "linguist-generated" in attributes:
+        return "generated (linguist-generated)"
+    if "linguist-vendored" in attributes or _VENDORED.search(path):
+        return "vendored"
+    return None
+
+
+def _decode(content: bytes | str) -> str | SkippedFile:
+    """The file's text, or why there is none to scan."""
+    if isinstance(content, str):
+        return SkippedFile(path="", reason=content)
+    if content.startswith(_LFS_POINTER):
+        return SkippedFile(path="", reason="Git LFS pointer")
+    if b"\0" in content[:_BINARY_SNIFF]:
+        return SkippedFile(path="", reason="binary")
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return SkippedFile(path="", reason=f"not UTF-8 (byte {error.start})")
+
+
+def _line_count(text: str) -> int:
+    return text.count("\n") + (1 if text and not text.endswith("\n") else 0)
