@@ -142,8 +142,12 @@ def _added_lines(
         return {}
     by_path = _parse_patch(git.diff_patch(base, new, ()))
     for entry in entries:
-        if entry.path not in by_path:  # a name git quoted in the patch: ask for it alone
-            by_path.update(_parse_patch(git.diff_patch(base, new, (f":(literal){entry.path}",))))
+        if entry.path not in by_path:
+            # A name git quotes in patches ("a\"b.py"): ask for that file alone, by its exact
+            # name from the -z listing, and take the one patch that comes back.
+            alone = _parse_patch(git.diff_patch(base, new, (f":(literal){entry.path}",)))
+            if len(alone) == 1:
+                by_path[entry.path] = next(iter(alone.values()))
     return by_path
 
 

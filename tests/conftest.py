@@ -1,0 +1,126 @@
+"""Shared fixtures: real git repositories in tmp_path, a clean environment, the real `bot`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.codestral import FakeCodestral
+
+# The installed console script, next to the interpreter that runs the tests.
+BOT = str(Path(sys.executable).with_name("bot"))
+TEST_KEY = "sk-test-0123456789abcdef"
+
+
+def clean_env(home: Path, **extra: str) -> dict[str, str]:
+    """An environment built from scratch: nothing inherited but where programs are."""
+    git = shutil.which("git")
+    assert git, "the tests need git"
+    path = os.pathsep.join(dict.fromkeys([str(Path(sys.executable).parent), str(Path(git).parent)]))
+    env = {
+        "PATH": path,
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "Test Author",
+        "GIT_AUTHOR_EMAIL": "author@example.com",
+        "GIT_COMMITTER_NAME": "Test Author",
+        "GIT_COMMITTER_EMAIL": "author@example.com",
+        "FIM_BOT_TIME_SCALE": "0",  # every wait is logged, none is slept
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    env.update(extra)
+    return env
+
+
+class Repo:
+    """A real git repository in a temporary folder, and the real `bot` run inside it."""
+
+    def __init__(self, path: Path, env: dict[str, str]) -> None:
+        self.path = path
+        self.env = env
+
+    def git(self, *args: str, stdin: bytes | None = None) -> str:
+        proc = subprocess.run(
+            ["git", *args], cwd=self.path, env=self.env, input=stdin, capture_output=True
+        )
+        assert proc.returncode == 0, proc.stderr.decode()
+        return proc.stdout.decode()
+
+    def write(self, name: str, content: str | bytes) -> Path:
+        target = self.path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, str):
+            content = content.encode()
+        target.write_bytes(content)
+        return target
+
+    def read(self, name: str) -> str:
+        return (self.path / name).read_bytes().decode()
+
+    def commit(self, message: str = "change") -> str:
+        self.git("add", "-A")
+        self.git("commit", "-q", "--allow-empty", "-m", message)
+        return self.git("rev-parse", "HEAD").strip()
+
+    def bot(
+        self, *args: str, cwd: Path | None = None, **env: str
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [BOT, *args],
+            cwd=cwd or self.path,
+            env={**self.env, **env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    home = tmp_path / "home"
+    home.mkdir()
+    return home
+
+
+@pytest.fixture
+def repo(tmp_path: Path, home: Path) -> Repo:
+    """An empty repository on branch main with one commit holding a README."""
+    path = tmp_path / "repo"
+    path.mkdir()
+    created = Repo(path, clean_env(home))
+    created.git("init", "-q", "-b", "main")
+    created.write("README.md", "# project\n")
+    created.commit("initial")
+    return created
+
+
+@pytest.fixture
+def codestral() -> Iterator[FakeCodestral]:
+    with FakeCodestral(api_key=TEST_KEY) as fake:
+        yield fake
+
+
+@pytest.fixture
+def model_env(codestral: FakeCodestral) -> dict[str, str]:
+    """Variables that point the bot at the fake Codestral."""
+    return {"CODESTRAL_API_KEY": TEST_KEY, "CODESTRAL_API_BASE": codestral.base_url}
+
+
+# Hypothesis in CI: the same examples every run, and no deadline on a loaded machine.
+try:
+    from hypothesis import settings as _hypothesis_settings
+
+    _hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
+    if os.environ.get("CI"):
+        _hypothesis_settings.load_profile("ci")
+except ImportError:  # the scanner-only runs on other Pythons may lack it
+    pass

@@ -1,0 +1,292 @@
+"""`bot run` end to end: the real command, real git repositories, the fake Codestral server."""
+
+from __future__ import annotations
+
+import ast
+import json
+import textwrap
+from typing import Any
+
+from tests.conftest import Repo
+from tests.fakes.codestral import FakeCodestral
+
+PARSER = textwrap.dedent('''\
+    """Parsing of key=value files."""
+
+
+    def parse_line(line: str) -> tuple[str, str]:
+        """Split one `key=value` line."""
+        raise NotImplementedError
+
+
+    def parse(text: str) -> dict[str, str]:
+        result = {}
+        # TODO: fill result from the non-empty lines of text
+        return result
+''')
+
+FILLS = {
+    "raise NotImplementedError": "    key, _, value = line.partition('=')\n"
+    "    return key.strip(), value.strip()\n",
+    "# fill result": "    for line in text.splitlines():\n"
+    "        if line.strip():\n"
+    "            key, value = parse_line(line)\n"
+    "            result[key] = value\n",
+}
+
+
+def by_hole(body: dict[str, Any]) -> str:
+    """Answer with the fill for whichever hole the prompt's end shows."""
+    prompt = body["prompt"]
+    tail = prompt.rstrip("\n").rsplit("\n", 1)[-1]
+    if tail.strip().startswith("#"):
+        return FILLS["# fill result"]
+    return FILLS["raise NotImplementedError"]
+
+
+def on_branch(repo: Repo, files: dict[str, str | bytes]) -> None:
+    repo.git("checkout", "-q", "-b", "feature")
+    for name, content in files.items():
+        repo.write(name, content)
+    repo.commit("feature work")
+
+
+def run_json(repo: Repo, *args: str, **env: str) -> tuple[dict[str, Any], str]:
+    proc = repo.bot("run", "--format", "json", *args, **env)
+    assert proc.returncode in (0, 1), proc.stderr
+    return json.loads(proc.stdout), proc.stderr
+
+
+def test_branch_holes_are_found_filled_and_applied(
+    repo: Repo, codestral: FakeCodestral, model_env: dict[str, str]
+) -> None:
+    """The issue's done-when: both holes with DESIGN.md's ranges, the fake's fills, --apply."""
+    codestral.responder = by_hole
+    on_branch(repo, {"kv.py": PARSER})
+    report, _ = run_json(repo, **model_env)
+    holes = report["holes"]
+    assert [(h["start_line"], h["end_line"], h["kind"], h["marker"]) for h in holes] == [
+        (6, 6, "stub", "NotImplementedError"),
+        (11, 11, "todo", "TODO"),
+    ]
+    assert [h["status"] for h in holes] == ["suggested", "suggested"]
+    assert holes[0]["suggestion"] == FILLS["raise NotImplementedError"]
+    assert holes[1]["suggestion"] == FILLS["# fill result"]
+    assert holes[1]["prompt"]["prefix"].endswith(
+        "    result = {}\n    # fill result from the non-empty lines of text\n"
+    )
+    assert holes[1]["prompt"]["suffix"].startswith("    return result\n")
+    assert report["summary"] == {
+        "holes": 2,
+        "suggested": 2,
+        "failed": 0,
+        "skipped": 0,
+        "planned": 0,
+        "prompt_tokens": sum(h["usage"]["prompt_tokens"] for h in holes),
+        "completion_tokens": sum(h["usage"]["completion_tokens"] for h in holes),
+    }
+    assert len(codestral.requests) == 2
+    # The branch is committed: --apply writes into the working tree, which matches HEAD.
+    proc = repo.bot("run", "--apply", **model_env)
+    assert proc.returncode == 0, proc.stderr
+    written = repo.read("kv.py")
+    namespace: dict[str, Any] = {}
+    exec(compile(ast.parse(written), "kv.py", "exec"), namespace)
+    assert namespace["parse"]("a = 1\n\nb=2\n") == {"a": "1", "b": "2"}
+    assert "TODO" not in written
+    assert "NotImplementedError" not in written
+
+
+def test_text_format_is_a_unified_diff_without_colour_off_a_terminal(
+    repo: Repo, codestral: FakeCodestral, model_env: dict[str, str]
+) -> None:
+    """Text output: a diff of the fills and one summary line; no escape codes in a pipe."""
+    codestral.responder = by_hole
+    on_branch(repo, {"kv.py": PARSER})
+    proc = repo.bot("run", **model_env)
+    assert proc.returncode == 0, proc.stderr
+    assert "\033[" not in proc.stdout
+    assert proc.stdout.startswith("--- a/kv.py\n+++ b/kv.py\n@@ ")
+    assert "-    raise NotImplementedError\n" in proc.stdout
+    assert "+    key, _, value = line.partition('=')\n" in proc.stdout
+    assert proc.stdout.splitlines()[-1].startswith("fim-bot: 2 holes: 2 suggested")
+    assert repo.read("kv.py") == PARSER  # showing never writes
+
+
+def test_dry_run_needs_no_key_and_sends_nothing(repo: Repo, codestral: FakeCodestral) -> None:
+    """--dry-run shows the holes and the exact prompts, with no key and no request."""
+    on_branch(repo, {"kv.py": PARSER})
+    report, _ = run_json(repo, "--dry-run", CODESTRAL_API_BASE=codestral.base_url)
+    assert [h["status"] for h in report["holes"]] == ["planned", "planned"]
+    assert all(h["prompt"]["prefix"] for h in report["holes"])
+    assert report["summary"]["planned"] == 2
+    assert codestral.requests == []
+
+
+def test_missing_key_is_one_line_and_exit_2(repo: Repo) -> None:
+    """Holes but no key: exit 2 and a line naming the variable to set."""
+    on_branch(repo, {"kv.py": PARSER})
+    proc = repo.bot("run")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0
+    assert "CODESTRAL_API_KEY" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_no_holes_needs_no_key(repo: Repo) -> None:
+    """A diff without holes is a successful run, key or not."""
+    on_branch(repo, {"ok.py": "def f():\n    return 1\n"})
+    proc = repo.bot("run")
+    assert proc.returncode == 0, proc.stderr
+    assert "no holes" in proc.stdout
+
+
+def test_rejected_key_stops_the_run_with_exit_2(
+    repo: Repo, codestral: FakeCodestral, model_env: dict[str, str]
+) -> None:
+    """A 401 ends the run: exit 2, one line naming the variable, the key shown nowhere."""
+    on_branch(repo, {"kv.py": PARSER})
+    wrong = "sk-wrong-key-that-must-stay-secret"
+    proc = repo.bot("run", "-vv", **{**model_env, "CODESTRAL_API_KEY": wrong})
+    assert proc.returncode == 2
+    assert "CODESTRAL_API_KEY" in proc.stderr
+    assert "401" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert wrong not in proc.stdout + proc.stderr
+
+
+def test_fim_bot_api_key_wins_and_is_named_in_errors(
+    repo: Repo, codestral: FakeCodestral, model_env: dict[str, str]
+) -> None:
+    """FIM_BOT_API_KEY wins over the provider's variable, and errors name it."""
+    on_branch(repo, {"kv.py": PARSER})
+    proc = repo.bot("run", **model_env, FIM_BOT_API_KEY="sk-another-wrong-one")
+    assert proc.returncode == 2
+    assert "FIM_BOT_API_KEY" in proc.stderr
+    assert codestral.requests[0].headers["authorization"] == "Bearer sk-another-wrong-one"
+
+
+def test_one_failing_hole_does_not_sink_the_others(
+    repo: Repo, codestral: FakeCodestral, model_env: dict[str, str]
+) -> None:
+    """A hole whose request fails for good is `failed` with a reason; the rest are suggested."""
+    codestral.responder = by_hole
+    codestral.fail(400, body='{"message": "prompt too long"}')
+    on_branch(repo, {"kv.py": PARSER})
+    report, _ = run_json(repo, "--concurrency", "1", **model_env)
+    statuses = sorted(h["status"] for h in report["holes"])
+    assert statuses == ["failed", "suggested"]
+    failed = next(h for h in report["holes"] if h["status"] == "failed")
+    assert "prompt too long" in failed["reason"]
+    assert repo.bot("run", "--concurrency", "1", **model_env).returncode == 0
+    codestral.fail(400)
+    assert repo.bot("run", **model_env).returncode == 1
+
+
+def test_a_fill_that_breaks_the_file_is_never_offered(
+    repo: Repo, codestral: FakeCodestral, model_env: dict[str, str]
+) -> None:
+    """A completion that would add a syntax error is failed, with a reason."""
+    codestral.respond("    return (\n")
+    on_branch(repo, {"kv.py": PARSER})
+    report, _ = run_json(repo, **model_env)
+    assert {h["status"] for h in report["holes"]} == {"failed"}
+    assert all("syntax" in h["reason"] for h in report["holes"])
+    assert all(h["suggestion"] is None for h in report["holes"])
+
+
+def test_retry_after_429_is_logged_and_the_hole_filled(
+    repo: Repo, codestral: FakeCodestral, model_env: dict[str, str]
+) -> None:
+    """429 with Retry-After: the bot waits exactly that long (logged; scaled to 0 here)."""
+    codestral.fail(429, retry_after="7")
+    codestral.respond("    return ('', '')\n")
+    on_branch(
+        repo,
+        {"kv.py": PARSER.replace("    # TODO: fill result from the non-empty lines of text\n", "")},
+    )
+    proc = repo.bot("run", "--format", "json", "-vv", **model_env)
+    assert proc.returncode == 0, proc.stderr
+    assert "wait 7.000s" in proc.stderr
+    assert json.loads(proc.stdout)["summary"]["suggested"] == 1
+    assert len(codestral.requests) == 2
+
+
+def test_streaming_gives_the_same_fills(
+    repo: Repo, codestral: FakeCodestral, model_env: dict[str, str]
+) -> None:
+    """--stream sends stream: true and assembles the SSE deltas into the same fills."""
+    codestral.responder = by_hole
+    on_branch(repo, {"kv.py": PARSER})
+    report, _ = run_json(repo, "--stream", **model_env)
+    assert [h["suggestion"] for h in report["holes"]] == [
+        FILLS["raise NotImplementedError"],
+        FILLS["# fill result"],
+    ]
+    assert all(r.body["stream"] is True for r in codestral.requests)
+
+
+def test_model_flags_reach_the_request(
+    repo: Repo, codestral: FakeCodestral, model_env: dict[str, str]
+) -> None:
+    """Every model flag is sent under its documented name, and nothing else is."""
+    on_branch(repo, {"kv.py": PARSER})
+    proc = repo.bot(
+        "run",
+        "kv.py",
+        "--model",
+        "text-completion-codestral/codestral-2405",
+        "--temperature",
+        "0.2",
+        "--top-p",
+        "0.9",
+        "--max-tokens",
+        "64",
+        "--min-tokens",
+        "1",
+        "--seed",
+        "42",
+        "--stop",
+        "\n\n\n",
+        "--stop",
+        "\ndef ",
+        **model_env,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    body = codestral.requests[0].body
+    assert {k: v for k, v in body.items() if k not in ("prompt", "suffix")} == {
+        "model": "codestral-2405",
+        "temperature": 0.2,
+        "top_p": 0.9,
+        "max_tokens": 64,
+        "min_tokens": 1,
+        "random_seed": 42,
+        "stop": ["\n\n\n", "\ndef "],
+        "stream": False,
+    }
+
+
+def test_concurrency_is_bounded(
+    repo: Repo, codestral: FakeCodestral, model_env: dict[str, str]
+) -> None:
+    """No more than --concurrency requests are in flight at once, and that many are."""
+    functions = "".join(f"def f{i}():\n    pass\n\n\n" for i in range(12))
+    on_branch(repo, {"many.py": functions})
+    codestral.respond("    return 1\n")
+    codestral.hold_until_in_flight(3, timeout=10)
+    report, _ = run_json(repo, "--concurrency", "3", **model_env)
+    assert report["summary"]["suggested"] == 12
+    assert codestral.max_in_flight == 3
+
+
+def test_max_holes_caps_the_run(
+    repo: Repo, codestral: FakeCodestral, model_env: dict[str, str]
+) -> None:
+    """Holes past --max-holes are skipped with a reason and never sent."""
+    functions = "".join(f"def f{i}():\n    pass\n\n\n" for i in range(5))
+    on_branch(repo, {"many.py": functions})
+    codestral.respond("    return 1\n")
+    report, _ = run_json(repo, "--max-holes", "2", **model_env)
+    assert [h["status"] for h in report["holes"]] == ["suggested"] * 2 + ["skipped"] * 3
+    assert "max-holes" in report["holes"][-1]["reason"]
+    assert len(codestral.requests) == 2
