@@ -58,13 +58,14 @@ class MistralFIM:
     ) -> None:
         self._url = base_url.rstrip("/") + "/fim/completions"
         self._key_variable = key_variable
+        self._key = _usable_key(api_key, key_variable)
         self._params = params
         self._clock = clock
         self._retry = retry or RetryPolicy()
         self._rng = rng or random.Random()
         self._client = httpx.AsyncClient(
             headers={
-                "Authorization": f"Bearer {api_key.reveal()}",
+                "Authorization": f"Bearer {self._key.reveal()}",
                 "Accept": "text/event-stream" if params.stream else "application/json",
             },
             timeout=httpx.Timeout(params.timeout, connect=min(params.timeout, 10.0)),
@@ -124,7 +125,7 @@ class MistralFIM:
         try:
             response = await self._client.post(self._url, json=body)
         except httpx.TransportError as error:
-            raise _Transient(_describe(error)) from None
+            raise self._transport_error(error) from None
         self._check(response, response.content)
         try:
             data = response.json()
@@ -154,14 +155,25 @@ class MistralFIM:
                     finish = choice.get("finish_reason") or finish
                     usage = _usage(chunk.get("usage")) or usage
         except httpx.TransportError as error:
-            raise _Transient(_describe(error)) from None
+            raise self._transport_error(error) from None
         raise _Transient("the stream ended before [DONE]")
+
+    def _transport_error(self, error: httpx.TransportError) -> Exception:
+        """A connection problem is worth another try; a request httpx cannot even send is not."""
+        message = self._redact(_describe(error))
+        if isinstance(error, (httpx.UnsupportedProtocol, httpx.LocalProtocolError)):
+            return ModelError(f"model API request could not be sent: {message}")
+        return _Transient(message)
+
+    def _redact(self, text: str) -> str:
+        """Servers and proxies may echo the key back ("Incorrect API key provided: sk-...")."""
+        return text.replace(self._key.reveal(), "***")
 
     def _check(self, response: httpx.Response, content: bytes) -> None:
         status = response.status_code
         if status == 200:
             return
-        message = _error_message(content)
+        message = self._redact(_error_message(content))
         if status == 401:
             raise AuthError(
                 f"the model server rejected the API key (HTTP 401: {message}): "
@@ -172,6 +184,19 @@ class MistralFIM:
                 f"HTTP {status}: {message}", wait=retry_after(response.headers.get("Retry-After"))
             )
         raise ModelError(f"model API error HTTP {status}: {message}")
+
+
+def _usable_key(api_key: Secret, key_variable: str) -> Secret:
+    """The key as sent in a header: surrounding whitespace (a pasted secret's trailing newline)
+    dropped. Any other character a header cannot carry would make httpx fail with the whole
+    header, key included, in its error message and its debug log, so it is refused up front."""
+    key = api_key.reveal().strip()
+    if not key or not all("!" <= c <= "~" for c in key):
+        raise AuthError(
+            f"{key_variable} is not a usable API key: it is empty or holds spaces, line breaks "
+            "or non-ASCII characters; check its value"
+        )
+    return Secret(key)
 
 
 def _completion(data: Any) -> Completion:
@@ -216,6 +241,11 @@ def _json(data: str) -> dict[str, Any]:
     return chunk
 
 
+# Where error bodies keep their text: Mistral's `message` (a string, or an object holding a
+# `detail` list), FastAPI's `detail`, OpenAI-style `error`.
+_MESSAGE_KEYS = ("message", "detail", "error")
+
+
 def _error_message(content: bytes) -> str:
     """One line from an error body, whatever its shape: `message` as a string or an object,
     FastAPI's `detail` list, or an HTML page from a proxy."""
@@ -224,28 +254,29 @@ def _error_message(content: bytes) -> str:
         data = json.loads(text)
     except ValueError:
         data = None
-    if isinstance(data, dict):
-        for key in ("message", "detail", "error"):
-            if key in data:
-                return _flatten(data[key])
-    if text.startswith("<"):
-        return "an HTML error page"
-    return " ".join(text.split())[:200] or "no details"
+    if isinstance(data, dict) and any(key in data for key in _MESSAGE_KEYS):
+        message = _flatten(data)
+    elif text.startswith("<"):
+        message = "an HTML error page"
+    else:
+        message = text[:300]
+    # One line, whatever the server put in its messages.
+    return " ".join(message.split())[:300] or "no details"
 
 
 def _flatten(value: Any) -> str:
     if isinstance(value, str):
-        return " ".join(value.split())[:300]
+        return value
     if isinstance(value, list):
-        return "; ".join(_flatten(v) for v in value)[:300]
+        return "; ".join(_flatten(v) for v in value)
     if isinstance(value, dict):
         if "msg" in value:
             where = ".".join(str(p) for p in value.get("loc", []) if p != "body")
             return f"{where}: {value['msg']}" if where else str(value["msg"])
-        for key in ("message", "detail", "error"):
+        for key in _MESSAGE_KEYS:
             if key in value:
                 return _flatten(value[key])
-    return json.dumps(value)[:300]
+    return json.dumps(value)
 
 
 def _describe(error: httpx.TransportError) -> str:
