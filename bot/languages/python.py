@@ -6,7 +6,6 @@ from __future__ import annotations
 import ast
 import bisect
 import io
-import itertools
 import re
 import tokenize
 from collections.abc import Iterator
@@ -42,16 +41,30 @@ class _Comment:
 
 def find_holes(file: SourceFile, tags: tuple[str, ...]) -> list[Hole]:
     """The holes of one Python file whose marker sits on an added line."""
-    lines = file.text.split("\n")
+    # Line 1 is read without its BOM: tokenize and ast columns do not count it.
+    source = file.text.removeprefix("\ufeff")
+    lines = source.split("\n")
     if not _has_candidate(lines, file.added, tags):
         return []
-    source = file.text.removeprefix("\ufeff")
     todo = _tag_pattern(tags)
-    comments, colons = _tokens(source)
+    tokens = _tokens(source)
     tree = parse(source)
-    stub_rows = _stub_statement_rows(tree) if tree else {}
-    todos = list(_todo_holes(file, lines, comments, todo, stub_rows))
-    stubs = list(_stub_holes(file, lines, tree, comments, colons)) if tree else []
+    functions = _functions(file, tree) if tree else []
+    # A TODO above the body of a function meant to stay empty does not take that body in.
+    kept_empty = {s.lineno for f, empty in functions if empty for s in f.body}
+    stub_rows = {
+        row: s
+        for row, s in (_stub_statement_rows(tree) if tree else {}).items()
+        if row not in kept_empty
+    }
+    todos = list(_todo_holes(file, lines, tokens.comments, todo, stub_rows))
+    bom = file.text[: len(file.text) - len(source)]
+    stubs = [
+        hole
+        for function, empty in functions
+        if not empty
+        and (hole := _function_hole(file, lines, function, tokens, todo, bom)) is not None
+    ]
     holes = [_absorb(stub, [t for t in todos if _contains(stub, t)]) for stub in stubs]
     holes += [t for t in todos if not any(_contains(s, t) for s in stubs)]
     return sorted(holes, key=lambda h: h.start_line)
@@ -94,24 +107,42 @@ def _has_candidate(lines: list[str], added: frozenset[int], tags: tuple[str, ...
 def _tag_pattern(tags: tuple[str, ...]) -> re.Pattern[str]:
     # "# TODO: x", "#todo x", "# FIXME", and the common "# TODO(owner): x".
     alternatives = "|".join(re.escape(t) for t in sorted(tags, key=len, reverse=True))
+    if not alternatives:
+        return re.compile(r"(?!)")  # no tags: no comment is a TODO
     return re.compile(
         rf"#+\s*(?P<tag>{alternatives})(?:\([^)]*\))?(?=[:\s]|$):?\s*(?P<text>.*)", re.IGNORECASE
     )
 
 
-def _tokens(source: str) -> tuple[dict[int, _Comment], list[tuple[int, int]]]:
-    """Comments alone on their line (by row), and the positions of colons outside brackets.
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Tokens:
+    comments: dict[int, _Comment]  # comments alone on their line, by row
+    colons: list[tuple[int, int]]  # (row, col) of each colon outside brackets
+    unit: str  # the file's indentation step
+
+
+def _tokens(source: str) -> _Tokens:
+    """What the tokenizer tells: comments, colons outside brackets, the indentation step.
 
     A tokenizer error ends the search where it happens: what came before still counts.
     """
     comments: dict[int, _Comment] = {}
     colons: list[tuple[int, int]] = []
     depth = 0
+    # The indentation step, from INDENT tokens (block openers only, never the text of a string).
+    levels = [""]
+    steps: set[str] = set()
     try:
         for token in tokenize.generate_tokens(io.StringIO(source).readline):
             if token.type == tokenize.COMMENT and not token.line[: token.start[1]].strip():
                 row, col = token.start
                 comments[row] = _Comment(row=row, col=col, text=token.string)
+            elif token.type == tokenize.INDENT:
+                if token.string.startswith(levels[-1]):
+                    steps.add(token.string[len(levels[-1]) :])
+                levels.append(token.string)
+            elif token.type == tokenize.DEDENT:
+                levels.pop()
             elif token.type == tokenize.OP:
                 if token.string in "([{":
                     depth += 1
@@ -121,7 +152,8 @@ def _tokens(source: str) -> tuple[dict[int, _Comment], list[tuple[int, int]]]:
                     colons.append(token.start)
     except (tokenize.TokenError, SyntaxError):
         pass
-    return comments, colons
+    unit = "\t" if any(s.startswith("\t") for s in steps) else " " * min(map(len, steps), default=4)
+    return _Tokens(comments=comments, colons=colons, unit=unit)
 
 
 def _stub_idiom(node: ast.stmt) -> str | None:
@@ -199,29 +231,10 @@ def _todo_holes(
         )
 
 
-def _stub_holes(
-    file: SourceFile,
-    lines: list[str],
-    tree: ast.Module,
-    comments: dict[int, _Comment],
-    colons: list[tuple[int, int]],
-) -> Iterator[Hole]:
-    if file.path.endswith(".pyi"):
-        return
-    unit = _indent_unit(lines)
-    for function, owner, overridden in _functions(tree):
-        if overridden or _meant_empty(function, owner):
-            continue
-        colon = colons[bisect.bisect(colons, (function.lineno, function.col_offset))]
-        hole = _function_hole(file, lines, function, colon[0], comments, unit)
-        if hole is not None:
-            yield hole
-
-
 def _functions(
-    tree: ast.Module,
-) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.ClassDef | None, bool]]:
-    """Every function, with its class (if a method) and whether a subclass here overrides it."""
+    file: SourceFile, tree: ast.Module
+) -> list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, bool]]:
+    """Every function, and whether it is meant to stay empty (so its stub body is no hole)."""
     classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
     overrides: set[tuple[str, str]] = set()  # (base class name, method name)
     for cls in classes:
@@ -231,11 +244,14 @@ def _functions(
             if base_name:
                 overrides.update((base_name, name) for name in names)
     owners: dict[int, ast.ClassDef] = {id(item): cls for cls in classes for item in cls.body}
+    stub_file = file.path.endswith(".pyi")
+    functions: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, bool]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             owner = owners.get(id(node))
             overridden = owner is not None and (owner.name, node.name) in overrides
-            yield node, owner, overridden
+            functions.append((node, stub_file or overridden or _meant_empty(node, owner)))
+    return functions
 
 
 def _meant_empty(
@@ -257,10 +273,12 @@ def _function_hole(
     file: SourceFile,
     lines: list[str],
     function: ast.FunctionDef | ast.AsyncFunctionDef,
-    row_of_colon: int,
-    comments: dict[int, _Comment],
-    unit: str,
+    tokens: _Tokens,
+    todo: re.Pattern[str],
+    bom: str,
 ) -> Hole | None:
+    colons = tokens.colons
+    row_of_colon = colons[bisect.bisect(colons, (function.lineno, function.col_offset))][0]
     body = list(function.body)
     docstring = _is_docstring(body[0])
     statements = body[1:] if docstring else body
@@ -279,8 +297,9 @@ def _function_hole(
             return None
         line = lines[first.lineno - 1]
         start = first.lineno
-        head = line[: _char_col(line, first.col_offset)].rstrip()
-        indent = def_indent + unit
+        # The suggestion replaces the whole line: a BOM on it is kept with the signature.
+        head = (bom if start == 1 else "") + line[: _char_col(line, first.col_offset)].rstrip()
+        indent = def_indent + tokens.unit
     else:
         start = (body[0].end_lineno or body[0].lineno) + 1 if docstring else row_of_colon + 1
         while start < first.lineno and not lines[start - 1].strip():
@@ -288,8 +307,11 @@ def _function_hole(
         head = ""
         line = lines[first.lineno - 1]
         indent = line[: _char_col(line, first.col_offset)]
+    # The markers: the stub statements and the TODO comments, not any other comment.
     marker_rows = {s.lineno for s in statements} | {
-        row for row in range(start, end + 1) if row in comments
+        row
+        for row in range(start, end + 1)
+        if (comment := tokens.comments.get(row)) and todo.match(comment.text)
     }
     if not marker_rows & file.added:
         return None
@@ -313,27 +335,9 @@ def _is_docstring(node: ast.stmt) -> bool:
     )
 
 
-def _code_part(line: str) -> str:
-    return line.split("#", 1)[0]
-
-
 def _char_col(line: str, utf8_col: int) -> int:
     """ast columns count UTF-8 bytes; slicing needs characters."""
     return len(line.encode("utf-8")[:utf8_col].decode("utf-8", "ignore"))
-
-
-def _indent_unit(lines: list[str]) -> str:
-    """The file's indentation step: a tab, or the smallest indent under a block opener."""
-    widths: list[int] = []
-    for above, line in itertools.pairwise(lines):
-        if _code_part(above).rstrip().endswith(":") and line.strip():
-            indent = line[: len(line) - len(line.lstrip())]
-            if indent.startswith("\t"):
-                return "\t"
-            above_width = len(above) - len(above.lstrip())
-            if len(indent) > above_width:
-                widths.append(len(indent) - above_width)
-    return " " * min(widths) if widths else "    "
 
 
 def _contains(outer: Hole, inner: Hole) -> bool:
