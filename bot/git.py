@@ -126,6 +126,15 @@ class Git:
         )
         return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
 
+    def tree_files(self, rev: str) -> list[str]:
+        """Every file path in the tree of `rev`."""
+        out = self.run("ls-tree", "-r", "-z", "--name-only", "--full-tree", rev)
+        return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
+
+    def index_files(self) -> list[str]:
+        out = self.run("ls-files", "-z", "--cached")
+        return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
+
     def read_blobs(self, specs: list[str]) -> dict[str, bytes | None]:
         """The contents of `REV:path` (or `:path` for the index) objects, in one git process."""
         if not specs:

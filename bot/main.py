@@ -101,6 +101,7 @@ def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         collected.changes,
         options=resolved.options,
         provider=lambda: _provider(resolved),
+        repo=collected.repo,
     )
     out = sys.stdout
     if resolved.format == "json":

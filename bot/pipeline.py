@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from bot import clean, prompt, scan
 from bot.data import Changes, Hole, Prompt, Report, Result
 from bot.providers import ModelError, Provider
+from bot.repo import RepoView
 
 log = logging.getLogger("bot.pipeline")
 
@@ -23,13 +24,19 @@ class Options:
     concurrency: int = 8
 
 
-def run(changes: Changes, *, options: Options, provider: Callable[[], Provider]) -> Report:
+def run(
+    changes: Changes,
+    *,
+    options: Options,
+    provider: Callable[[], Provider],
+    repo: RepoView | None = None,
+) -> Report:
     """Find the holes of `changes`, ask the model for each, and clean what it answers.
 
     `provider` is called only when there is something to send.
     """
     texts = {f.path: f.text for f in changes.files}
-    holes = scan.scan(changes.files, tags=options.tags)
+    holes = scan.scan(changes.files, tags=options.tags, repo=repo)
     cap = options.max_holes or len(holes)
     wanted, over = holes[:cap], holes[cap:]
     prompts = [prompt.build(h, texts[h.path], budget_tokens=options.budget_tokens) for h in wanted]

@@ -16,6 +16,7 @@ from bot.data import Changes, SkippedFile, SourceFile
 from bot.errors import BotError
 from bot.git import EMPTY_TREE, INDEX, DiffEntry, Git
 from bot.languages import language_of
+from bot.repo import RepoView
 
 Mode = Literal["worktree", "staged", "head", "all"]
 
@@ -41,20 +42,43 @@ class Selection:
 class Collected:
     changes: Changes
     root: Path  # the directory that the paths in `changes` are relative to
+    repo: RepoView  # the whole repository at the scanned revision, read lazily
 
 
 def collect(selection: Selection, *, cwd: Path) -> Collected:
     """Read the diff and file texts that `selection` names."""
     git = Git.find(cwd)
-    if selection.mode == "all":
-        if git is None:
-            return Collected(changes=_walk(cwd, selection), root=cwd)
-        return Collected(changes=_listed(git, cwd, selection), root=git.root)
+    cap = selection.max_file_size
+    if selection.mode == "all" and git is None:
+        view = _view(lambda: _walk_paths(cwd, ()), _disk_fetch(cwd, cap), cap)
+        return Collected(changes=_walk(cwd, selection), root=cwd, repo=view)
     if git is None:
         raise BotError(
             "not a git repository: run bot inside one, or use --all PATH to scan files as new"
         )
-    return Collected(changes=_diff(git, cwd, selection), root=git.root)
+    if selection.mode == "all":
+        changes = _listed(git, cwd, selection)
+    else:
+        changes = _diff(git, cwd, selection)
+    return Collected(changes=changes, root=git.root, repo=_repo_view(git, selection))
+
+
+def _repo_view(git: Git, selection: Selection) -> RepoView:
+    cap = selection.max_file_size
+    if selection.mode == "head":
+        assert selection.head is not None
+        rev = git.resolve(selection.head)
+        return _view(lambda: git.tree_files(rev), _blob_fetch(git, rev, cap), cap)
+    if selection.mode == "staged":
+        return _view(git.index_files, _blob_fetch(git, "", cap), cap)
+    return _view(lambda: git.listed(()), _disk_fetch(git.root, cap), cap)
+
+
+def _view(list_files: Callable[[], list[str]], fetch: _Fetch, cap: int) -> RepoView:
+    def read(paths: list[str]) -> dict[str, bytes | None]:
+        return {p: c if isinstance(c, bytes) else None for p, c in fetch(paths).items()}
+
+    return RepoView(list_files=list_files, read_files=read, max_size=cap)
 
 
 def _pathspecs(paths: tuple[str, ...], cwd: Path, root: Path) -> tuple[str, ...]:
@@ -176,8 +200,13 @@ def _listed(git: Git, cwd: Path, selection: Selection) -> Changes:
 def _walk(cwd: Path, selection: Selection) -> Changes:
     """--all outside a git repository: every file under the paths, hidden folders left out."""
     _require_exists(selection.paths, cwd)
+    candidates = [_Candidate(path=p) for p in _walk_paths(cwd, selection.paths)]
+    return _read(candidates, _disk_fetch(cwd, selection.max_file_size), None)
+
+
+def _walk_paths(cwd: Path, paths: tuple[str, ...]) -> list[str]:
     found: list[str] = []
-    for path in selection.paths or (".",):
+    for path in paths or (".",):
         top = cwd / path
         if not top.is_dir():
             found.append(Path(os.path.relpath(top, cwd)).as_posix())
@@ -185,8 +214,7 @@ def _walk(cwd: Path, selection: Selection) -> Changes:
         for folder, dirs, files in os.walk(top):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             found += [Path(os.path.relpath(Path(folder, f), cwd)).as_posix() for f in sorted(files)]
-    candidates = [_Candidate(path=p) for p in dict.fromkeys(found)]
-    return _read(candidates, _disk_fetch(cwd, selection.max_file_size), None)
+    return list(dict.fromkeys(found))
 
 
 def _require_exists(paths: tuple[str, ...], cwd: Path) -> None:

@@ -14,6 +14,7 @@ import pytest
 
 from bot.data import Hole, SourceFile
 from bot.languages.python import find_holes
+from bot.repo import RepoView
 from bot.scan import DEFAULT_TAGS, scan
 
 pytestmark = pytest.mark.scanner
@@ -761,6 +762,110 @@ CASES = [
         ''',
         (1, 1, "todo", "TODO", "before", "", ""),
     ),
+    # --- functions whose empty body is their behaviour (precision rules) ----------------------
+    _case(
+        "not_hole_platform_fallback_in_else",
+        """\
+        import socket
+
+        if hasattr(socket, "TCP_NODELAY"):
+            def set_nodelay(sock):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        else:
+            def set_nodelay(sock):
+                pass
+        """,
+    ),
+    _case(
+        "not_hole_import_fallback_in_except",
+        """\
+        try:
+            from _speedups import scan
+        except ImportError:
+            def scan(text):
+                raise NotImplementedError
+        """,
+    ),
+    _case(
+        "stub_in_a_branch_without_alternative_is_a_hole",
+        """\
+        if True:
+            def only_here():
+                pass
+        """,
+        (3, 3, "stub", "pass", "", "", "        "),
+    ),
+    _case(
+        "not_hole_callback_passed_to_a_call",
+        """\
+        def walk_all(walk):
+            def onerror(name):
+                pass
+            walk(onerror=onerror)
+        """,
+    ),
+    _case(
+        "stub_nested_function_that_is_called_is_a_hole",
+        """\
+        def total(rows):
+            def price(row):
+                pass
+            return sum(price(r) for r in rows)
+        """,
+        (3, 3, "stub", "pass", "", "", "        "),
+    ),
+    _case(
+        "not_hole_empty_exit_is_complete",
+        """\
+        class Quiet:
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                pass
+        """,
+    ),
+    _case(
+        "not_hole_hook_called_by_its_class_as_a_statement",
+        """\
+        class Parser:
+            def feed(self, data):
+                for tag in data.split():
+                    self.handle_tag(tag)
+
+            def handle_tag(self, tag):
+                \"\"\"Override to see each tag.\"\"\"
+                pass
+        """,
+    ),
+    _case(
+        "stub_whose_result_the_class_uses_is_a_hole",
+        """\
+        class Exporter:
+            def export(self, rows):
+                self.check(rows)
+                return self.serialize(rows)
+
+            def check(self, rows):
+                pass
+
+            def serialize(self, rows):
+                pass
+        """,
+        (10, 10, "stub", "pass", "", "", "        "),
+    ),
+    _case(
+        "raise_not_implemented_hook_called_as_statement_is_a_hole",
+        """\
+        class Job:
+            def run(self):
+                self.step()
+
+            def step(self):
+                raise NotImplementedError
+        """,
+        (6, 6, "stub", "NotImplementedError", "", "", "        "),
+    ),
     _case(
         # An inconsistent dedent stops the tokenizer: what comes after it is not looked at.
         "tokenizer_error_midway_keeps_todos_before",
@@ -870,3 +975,22 @@ def test_scan_orders_by_path_and_line_and_skips_other_languages() -> None:
         ("pkg/b.py", 2, "pass", "python"),
         ("pkg/b.py", 3, "TODO", "python"),
     ]
+
+
+def test_methods_that_subclasses_elsewhere_override_are_hooks() -> None:
+    """A stub method overridden by a subclass in another file, at any depth, is no hole."""
+    files = {
+        "base.py": "class Loop:\n    def call_soon(self):\n        raise NotImplementedError\n\n"
+        "    def time(self):\n        raise NotImplementedError\n",
+        "middle.py": "import base\n\n\nclass BaseLoop(base.Loop):\n    pass\n",
+        "concrete.py": "from middle import BaseLoop\n\n\nclass SelectorLoop(BaseLoop):\n"
+        "    def call_soon(self):\n        return 1\n",
+    }
+    repo = RepoView(
+        list_files=lambda: sorted(files),
+        read_files=lambda paths: {p: files[p].encode() for p in paths},
+        max_size=1_000_000,
+    )
+    holes = scan([_file(files["base.py"], path="base.py")], repo=repo)
+    assert [(h.start_line, h.marker) for h in holes] == [(6, "NotImplementedError")]
+    assert len(scan([_file(files["base.py"], path="base.py")])) == 2  # no repository, no rule

@@ -1,5 +1,12 @@
-"""Python holes (DESIGN.md section 2), found with `tokenize` and `ast`, never with a regex over
-raw lines: comments and strings are told apart by the tokenizer, statements by the parser."""
+"""Python holes (DESIGN.md section 2), found with `ast` and `tokenize`, never with a regex over
+raw lines.
+
+Speed matters here (DESIGN.md section 3a: within 1.5 x of `ast.parse`), so a file that parses is
+read with one walk over its statements, never over its expressions, and without tokenizing the
+whole file: a line that starts with "#" outside every multi-line statement can only be a
+comment, and the few lines inside one (a "#" in a triple-quoted string, say) are settled by
+tokenizing that statement alone. A file that does not parse is tokenized whole, for its TODOs.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,7 @@ import bisect
 import io
 import re
 import tokenize
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from bot.data import Hole, SourceFile
@@ -25,6 +32,9 @@ _EMPTY_ON_PURPOSE = frozenset(
         "overload",
     }
 )
+# Methods whose empty body is already a complete implementation of their protocol: an
+# `__exit__` that returns None lets the exception through, which is what an empty one means.
+_COMPLETE_WHEN_EMPTY = frozenset({"__exit__", "__aexit__"})
 # Bases and metaclasses whose methods are interfaces, not unfinished code.
 _INTERFACE_BASES = frozenset({"ABC", "Protocol"})
 _INTERFACE_METACLASSES = frozenset({"ABCMeta"})
@@ -39,31 +49,39 @@ class _Comment:
     text: str  # with the leading "#"
 
 
-def find_holes(file: SourceFile, tags: tuple[str, ...]) -> list[Hole]:
-    """The holes of one Python file whose marker sits on an added line."""
+def find_holes(
+    file: SourceFile,
+    tags: tuple[str, ...],
+    overridden: Callable[[str, str], bool] | None = None,
+) -> list[Hole]:
+    """The holes of one Python file whose marker sits on an added line.
+
+    `overridden(cls, method)` says whether a subclass elsewhere in the repository overrides
+    `cls.method`; such a method is a hook, not a hole.
+    """
     # Line 1 is read without its BOM: tokenize and ast columns do not count it.
     source = file.text.removeprefix("\ufeff")
     lines = source.split("\n")
     if not _has_candidate(lines, file.added, tags):
         return []
     todo = _tag_pattern(tags)
-    tokens = _tokens(source)
     tree = parse(source)
-    functions = _functions(file, tree) if tree else []
+    module = _Statements(tree, lines) if tree else None
+    comments = _comments(source, lines, module)
+    functions = _functions(file, module, overridden) if module else []
     # A TODO above the body of a function meant to stay empty does not take that body in.
     kept_empty = {s.lineno for f, empty in functions if empty for s in f.body}
     stub_rows = {
-        row: s
-        for row, s in (_stub_statement_rows(tree) if tree else {}).items()
-        if row not in kept_empty
+        row: s for row, s in (module.stubs if module else {}).items() if row not in kept_empty
     }
-    todos = list(_todo_holes(file, lines, tokens.comments, todo, stub_rows))
+    todos = list(_todo_holes(file, lines, comments, todo, stub_rows))
     bom = file.text[: len(file.text) - len(source)]
+    unit = module.unit if module else "    "
     stubs = [
         hole
         for function, empty in functions
         if not empty
-        and (hole := _function_hole(file, lines, function, tokens, todo, bom)) is not None
+        and (hole := _function_hole(file, lines, function, comments, todo, unit, bom)) is not None
     ]
     holes = [_absorb(stub, [t for t in todos if _contains(stub, t)]) for stub in stubs]
     holes += [t for t in todos if not any(_contains(s, t) for s in stubs)]
@@ -114,46 +132,183 @@ def _tag_pattern(tags: tuple[str, ...]) -> re.Pattern[str]:
     )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Tokens:
-    comments: dict[int, _Comment]  # comments alone on their line, by row
-    colons: list[tuple[int, int]]  # (row, col) of each colon outside brackets
-    unit: str  # the file's indentation step
+class _Statements:
+    """One walk over a module's statements (never its expressions): functions and their
+    classes, stub statements, the spans of multi-line statements, the indentation step."""
+
+    def __init__(self, tree: ast.Module, lines: list[str]) -> None:
+        self.functions: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.ClassDef | None]]
+        self.functions = []
+        self.classes: list[ast.ClassDef] = []
+        self.stubs: dict[int, ast.stmt] = {}  # stub statements by first row
+        self.spans: list[tuple[int, int]] = []  # multi-line statements and headers, disjoint
+        # Functions whose empty body is their behaviour: a fallback defined in one branch of an
+        # `if` or `try` whose other branch defines the same name (a platform or import
+        # fallback), and a nested function its enclosing function passes on as a value.
+        self.no_ops: set[int] = set()  # ids of such function nodes
+        steps: set[str] = set()
+        pending: list[tuple[list[ast.stmt], ast.ClassDef | None, str]] = [(tree.body, None, "")]
+        while pending:
+            body, owner, outer = pending.pop()
+            indent = _leading(lines[body[0].lineno - 1]) if body else outer
+            if indent.startswith(outer) and len(indent) > len(outer):
+                steps.add(indent[len(outer) :])
+            for node in body:
+                self._visit(node, owner, indent, pending)
+        self.spans.sort()
+        self._starts = [start for start, _ in self.spans]
+        if any(step.startswith("\t") for step in steps):
+            self.unit = "\t"
+        else:
+            self.unit = " " * min(map(len, steps), default=4)
+
+    def _visit(
+        self,
+        node: ast.stmt,
+        owner: ast.ClassDef | None,
+        indent: str,
+        pending: list[tuple[list[ast.stmt], ast.ClassDef | None, str]],
+    ) -> None:
+        end = node.end_lineno or node.lineno
+        blocks = _blocks(node)
+        if not blocks:  # a simple statement
+            if _stub_idiom(node) is not None:
+                self.stubs[node.lineno] = node
+            if end > node.lineno:
+                self.spans.append((node.lineno, end))
+            return
+        # A compound statement: its header runs to the row before its first block.
+        self.spans.append((node.lineno, blocks[0][0].lineno - 1))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            for decorator in node.decorator_list:
+                self.spans.append((decorator.lineno, decorator.end_lineno or decorator.lineno))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            self.functions.append((node, owner))
+            self.no_ops.update(id(f) for f in _passed_on(node))
+        elif isinstance(node, ast.If | ast.Try):
+            self.no_ops.update(id(f) for f in _fallbacks(node))
+        inner = node if isinstance(node, ast.ClassDef) else None
+        if inner is not None:
+            self.classes.append(inner)
+        for block in blocks:
+            pending.append((block, inner, indent))
+
+    def inside(self, row: int) -> tuple[int, int] | None:
+        """The multi-line statement or header whose later rows include `row`, if any."""
+        i = bisect.bisect_left(self._starts, row) - 1
+        if i >= 0:
+            start, end = self.spans[i]
+            if start < row <= end:
+                return start, end
+        return None
 
 
-def _tokens(source: str) -> _Tokens:
-    """What the tokenizer tells: comments, colons outside brackets, the indentation step.
+def _branches(node: ast.If | ast.Try) -> list[list[ast.stmt]]:
+    """The alternative statement lists of an `if`/`elif`/`else` chain or a `try`."""
+    if isinstance(node, ast.Try):
+        return [node.body, *(h.body for h in node.handlers), node.orelse]
+    if len(node.orelse) == 1 and isinstance(node.orelse[0], ast.If):
+        return [node.body, *_branches(node.orelse[0])]
+    return [node.body, node.orelse]
 
-    A tokenizer error ends the search where it happens: what came before still counts.
-    """
+
+def _defined_names(block: list[ast.stmt]) -> set[str]:
+    names: set[str] = set()
+    for node in block:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return names
+
+
+def _fallbacks(node: ast.If | ast.Try) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Functions of one branch whose name another branch also defines."""
+    branches = _branches(node)
+    defined = [_defined_names(block) for block in branches]
+    for i, block in enumerate(branches):
+        elsewhere = set().union(*(names for j, names in enumerate(defined) if j != i))
+        for item in block:
+            if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and item.name in elsewhere:
+                yield item
+
+
+def _passed_on(
+    function: ast.FunctionDef | ast.AsyncFunctionDef,
+) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Functions nested directly in `function` that it hands to a call as an argument: callbacks
+    (`walk(onerror=onerror)`), whose empty body is what the caller wants."""
+    nested = {
+        n.name: n for n in function.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+    if not nested:
+        return
+    for node in ast.walk(function):
+        if not isinstance(node, ast.Call):
+            continue
+        for argument in [*node.args, *(k.value for k in node.keywords)]:
+            if isinstance(argument, ast.Name) and argument.id in nested:
+                yield nested.pop(argument.id)
+                if not nested:
+                    return
+
+
+def _blocks(node: ast.stmt) -> list[list[ast.stmt]]:
+    """The statement lists under a compound statement, in source order."""
+    blocks: list[list[ast.stmt]] = []
+    for field in ("body", "handlers", "orelse", "finalbody", "cases"):
+        value = getattr(node, field, None)
+        if not value or not isinstance(value, list):
+            continue
+        if field in ("handlers", "cases"):
+            blocks += [item.body for item in value if item.body]
+        elif isinstance(value[0], ast.stmt):
+            blocks.append(value)
+    return blocks
+
+
+def _leading(line: str) -> str:
+    return line[: len(line) - len(line.lstrip(" \t"))]
+
+
+def _comments(source: str, lines: list[str], module: _Statements | None) -> dict[int, _Comment]:
+    """Comments alone on their line, by row."""
+    if module is None:
+        return _tokenized_comments(source, first_row=1)
     comments: dict[int, _Comment] = {}
-    colons: list[tuple[int, int]] = []
-    depth = 0
-    # The indentation step, from INDENT tokens (block openers only, never the text of a string).
-    levels = [""]
-    steps: set[str] = set()
+    settled: dict[tuple[int, int], dict[int, _Comment]] = {}
+    for row, line in enumerate(lines, start=1):
+        stripped = line.lstrip(" \t\f")
+        if not stripped.startswith("#"):
+            continue
+        span = module.inside(row)
+        if span is None:
+            col = len(line) - len(stripped)
+            comments[row] = _Comment(row=row, col=col, text=stripped.rstrip("\r"))
+            continue
+        if span not in settled:  # inside a multi-line statement: ask the tokenizer
+            text = "\n".join(lines[span[0] - 1 : span[1]]) + "\n"
+            settled[span] = _tokenized_comments(text, first_row=span[0])
+        if row in settled[span]:
+            comments[row] = settled[span][row]
+    return comments
+
+
+def _tokenized_comments(source: str, *, first_row: int) -> dict[int, _Comment]:
+    """Comments alone on their line, by the tokenizer; an error ends the search there."""
+    comments: dict[int, _Comment] = {}
+    shift = first_row - 1
     try:
         for token in tokenize.generate_tokens(io.StringIO(source).readline):
             if token.type == tokenize.COMMENT and not token.line[: token.start[1]].strip():
                 row, col = token.start
-                comments[row] = _Comment(row=row, col=col, text=token.string)
-            elif token.type == tokenize.INDENT:
-                if token.string.startswith(levels[-1]):
-                    steps.add(token.string[len(levels[-1]) :])
-                levels.append(token.string)
-            elif token.type == tokenize.DEDENT:
-                levels.pop()
-            elif token.type == tokenize.OP:
-                if token.string in "([{":
-                    depth += 1
-                elif token.string in ")]}":
-                    depth = max(depth - 1, 0)
-                elif token.string == ":" and depth == 0:
-                    colons.append(token.start)
+                comments[row + shift] = _Comment(row=row + shift, col=col, text=token.string)
     except (tokenize.TokenError, SyntaxError):
         pass
-    unit = "\t" if any(s.startswith("\t") for s in steps) else " " * min(map(len, steps), default=4)
-    return _Tokens(comments=comments, colons=colons, unit=unit)
+    return comments
 
 
 def _stub_idiom(node: ast.stmt) -> str | None:
@@ -183,15 +338,6 @@ def _last_name(node: ast.expr) -> str | None:
     if isinstance(node, ast.Call):
         return _last_name(node.func)
     return None
-
-
-def _stub_statement_rows(tree: ast.Module) -> dict[int, ast.stmt]:
-    """Stub statements by their first row, wherever they stand."""
-    return {
-        node.lineno: node
-        for node in ast.walk(tree)
-        if isinstance(node, ast.stmt) and _stub_idiom(node) is not None
-    }
 
 
 def _todo_holes(
@@ -232,32 +378,71 @@ def _todo_holes(
 
 
 def _functions(
-    file: SourceFile, tree: ast.Module
+    file: SourceFile,
+    module: _Statements,
+    overridden: Callable[[str, str], bool] | None,
 ) -> list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, bool]]:
     """Every function, and whether it is meant to stay empty (so its stub body is no hole)."""
-    classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
-    overrides: set[tuple[str, str]] = set()  # (base class name, method name)
-    for cls in classes:
+    overrides: set[tuple[str, str]] = set()  # (base class name, method name) in this file
+    for cls in module.classes:
         names = {n.name for n in cls.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
         for base in cls.bases:
             base_name = _last_name(base)
             if base_name:
                 overrides.update((base_name, name) for name in names)
-    owners: dict[int, ast.ClassDef] = {id(item): cls for cls in classes for item in cls.body}
-    stub_file = file.path.endswith(".pyi")
+    stub_file = file.path.lower().endswith(".pyi")
+    hooks: dict[int, set[str]] = {}
     functions: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, bool]] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            owner = owners.get(id(node))
-            overridden = owner is not None and (owner.name, node.name) in overrides
-            functions.append((node, stub_file or overridden or _meant_empty(node, owner)))
+    for node, owner in sorted(module.functions, key=lambda f: f[0].lineno):
+        empty = stub_file or id(node) in module.no_ops or _meant_empty(node, owner)
+        if owner is not None and not empty and _is_stub_body(node):
+            if id(owner) not in hooks:
+                hooks[id(owner)] = _hooks(owner)
+            empty = (
+                (owner.name, node.name) in overrides
+                or (node.name in hooks[id(owner)] and _is_empty_body(node))
+                or bool(overridden and overridden(owner.name, node.name))
+            )
+        functions.append((node, empty))
     return functions
+
+
+def _hooks(cls: ast.ClassDef) -> set[str]:
+    """Methods the class calls on itself only as statements, never using what they return:
+    an empty body (`pass`, `...`) is then a complete default, meant to be overridden."""
+    as_statement: set[str] = set()
+    for_value: set[str] = set()
+    statements: set[int] = set()
+    for node in ast.walk(cls):
+        if isinstance(node, ast.Expr):
+            value = node.value.value if isinstance(node.value, ast.Await) else node.value
+            statements.add(id(value))
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id in ("self", "cls")
+        ):
+            (as_statement if id(node) in statements else for_value).add(node.func.attr)
+    return as_statement - for_value
+
+
+def _is_empty_body(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    body = function.body[1:] if _is_docstring(function.body[0]) else function.body
+    return all(_stub_idiom(s) in ("pass", "...") for s in body)
+
+
+def _is_stub_body(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    body = function.body[1:] if _is_docstring(function.body[0]) else function.body
+    return bool(body) and all(_stub_idiom(s) is not None for s in body)
 
 
 def _meant_empty(
     function: ast.FunctionDef | ast.AsyncFunctionDef, owner: ast.ClassDef | None
 ) -> bool:
     if any(_last_name(d) in _EMPTY_ON_PURPOSE for d in function.decorator_list):
+        return True
+    if function.name in _COMPLETE_WHEN_EMPTY:
         return True
     if owner is None:
         return False
@@ -273,12 +458,11 @@ def _function_hole(
     file: SourceFile,
     lines: list[str],
     function: ast.FunctionDef | ast.AsyncFunctionDef,
-    tokens: _Tokens,
+    comments: dict[int, _Comment],
     todo: re.Pattern[str],
+    unit: str,
     bom: str,
 ) -> Hole | None:
-    colons = tokens.colons
-    row_of_colon = colons[bisect.bisect(colons, (function.lineno, function.col_offset))][0]
     body = list(function.body)
     docstring = _is_docstring(body[0])
     statements = body[1:] if docstring else body
@@ -292,26 +476,33 @@ def _function_hole(
     signature_row = function.lineno  # the `def` line (decorators sit above it)
     def_line = lines[signature_row - 1]
     def_indent = def_line[: len(def_line) - len(def_line.lstrip())]
-    if first.lineno == row_of_colon:  # `def f(): ...`: the body shares the signature's line
+    line = lines[first.lineno - 1]
+    before = line[: _char_col(line, first.col_offset)]
+    if before.strip():  # `def f(): ...`: the body shares the signature's line
         if docstring:
             return None
-        line = lines[first.lineno - 1]
         start = first.lineno
         # The suggestion replaces the whole line: a BOM on it is kept with the signature.
-        head = (bom if start == 1 else "") + line[: _char_col(line, first.col_offset)].rstrip()
-        indent = def_indent + tokens.unit
+        head = (bom if start == 1 else "") + before.rstrip()
+        indent = def_indent + unit
     else:
-        start = (body[0].end_lineno or body[0].lineno) + 1 if docstring else row_of_colon + 1
+        if docstring:
+            start = (body[0].end_lineno or body[0].lineno) + 1
+        else:  # back over the comments between the signature's colon and the body
+            start = first.lineno
+            while start - 1 > signature_row and (
+                start - 1 in comments or not lines[start - 2].strip()
+            ):
+                start -= 1
         while start < first.lineno and not lines[start - 1].strip():
             start += 1  # blank lines before the body stay where they are
         head = ""
-        line = lines[first.lineno - 1]
-        indent = line[: _char_col(line, first.col_offset)]
+        indent = before
     # The markers: the stub statements and the TODO comments, not any other comment.
     marker_rows = {s.lineno for s in statements} | {
         row
         for row in range(start, end + 1)
-        if (comment := tokens.comments.get(row)) and todo.match(comment.text)
+        if (comment := comments.get(row)) and todo.match(comment.text)
     }
     if not marker_rows & file.added:
         return None
