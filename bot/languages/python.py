@@ -323,20 +323,21 @@ def _stub_idiom(node: ast.stmt) -> str | None:
         return "..."
     if isinstance(node, ast.Raise) and node.exc is not None and node.cause is None:
         exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
-        if _last_name(exc) == "NotImplementedError":
+        if last_name(exc) == "NotImplementedError":
             return "NotImplementedError"
     return None
 
 
-def _last_name(node: ast.expr) -> str | None:
+def last_name(node: ast.expr) -> str | None:
+    """The last dotted name of `abc.ABC`, `Protocol[T]`, `typing.overload`, `f(...)`."""
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
         return node.attr
     if isinstance(node, ast.Subscript):  # Protocol[T]
-        return _last_name(node.value)
+        return last_name(node.value)
     if isinstance(node, ast.Call):
-        return _last_name(node.func)
+        return last_name(node.func)
     return None
 
 
@@ -387,7 +388,7 @@ def _functions(
     for cls in module.classes:
         names = {n.name for n in cls.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
         for base in cls.bases:
-            base_name = _last_name(base)
+            base_name = last_name(base)
             if base_name:
                 overrides.update((base_name, name) for name in names)
     stub_file = file.path.lower().endswith(".pyi")
@@ -440,16 +441,16 @@ def _is_stub_body(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
 def _meant_empty(
     function: ast.FunctionDef | ast.AsyncFunctionDef, owner: ast.ClassDef | None
 ) -> bool:
-    if any(_last_name(d) in _EMPTY_ON_PURPOSE for d in function.decorator_list):
+    if any(last_name(d) in _EMPTY_ON_PURPOSE for d in function.decorator_list):
         return True
     if function.name in _COMPLETE_WHEN_EMPTY:
         return True
     if owner is None:
         return False
-    if any(_last_name(b) in _INTERFACE_BASES for b in owner.bases):
+    if any(last_name(b) in _INTERFACE_BASES for b in owner.bases):
         return True
     return any(
-        k.arg == "metaclass" and _last_name(k.value) in _INTERFACE_METACLASSES
+        k.arg == "metaclass" and last_name(k.value) in _INTERFACE_METACLASSES
         for k in owner.keywords
     )
 

@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from bot.languages.python import last_name
 from bot.repo import RepoView
 
 # A class header's bases, up to the first ")": a prefilter only; ast decides.
@@ -83,7 +84,7 @@ def _summarize(text: str) -> list[_Class]:
                 classes.append(
                     _Class(
                         name=node.name,
-                        bases=frozenset(n for b in node.bases if (n := _last_name(b))),
+                        bases=frozenset(n for b in node.bases if (n := last_name(b))),
                         methods=frozenset(
                             item.name
                             for item in node.body
@@ -109,13 +110,3 @@ def _index(repo: RepoView) -> dict[str, set[str]]:
             for word in _WORD.findall(header[1]):
                 naming[word].add(path)
     return naming
-
-
-def _last_name(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    if isinstance(node, ast.Subscript):
-        return _last_name(node.value)
-    return None
