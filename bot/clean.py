@@ -6,34 +6,39 @@ that finds the completion unusable raises `Rejected` with the reason shown to th
 
 from __future__ import annotations
 
+import ast
+import io
 import re
+import textwrap
+import tokenize
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.data import Hole, Prompt
 from bot.languages import python
-from bot.text import newline_of, replace_lines, split_lines
+from bot.text import (
+    ends_without_newline,
+    indent_width,
+    indentation,
+    newline_of,
+    replace_lines,
+)
 
-# Tokens that FIM models leak at the end of a completion (Codestral, StarCoder, CodeLlama, Qwen).
+# Tokens that FIM models leak at the end of a completion, by family: generic and StarCoder,
+# Qwen and CodeGemma, CodeLlama and Codestral, DeepSeek-Coder (whose bars are full-width).
 _SPECIAL_TOKENS = (
-    "<|endoftext|>",
-    "<|fim_middle|>",
-    "<|fim_suffix|>",
-    "<|fim_prefix|>",
-    "<|fim_pad|>",
-    "<|file_separator|>",
-    "<|im_end|>",
-    "<fim_middle>",
-    "<fim_suffix>",
-    "<fim_prefix>",
-    "<EOT>",
-    "</s>",
-    "[SUFFIX]",
-    "[PREFIX]",
-    "[MIDDLE]",
+    *("<|endoftext|>", "<|im_end|>", "<|EOT|>", "</s>", "<EOT>", "<file_sep>", "<fim_pad>"),
+    *("<fim_prefix>", "<fim_suffix>", "<fim_middle>", "<|fim_prefix|>", "<|fim_suffix|>"),
+    *("<|fim_middle|>", "<|fim_pad|>", "<|file_sep|>", "<|repo_name|>", "<|file_separator|>"),
+    *("[PREFIX]", "[SUFFIX]", "[MIDDLE]"),
+    *("<\uff5cfim\u2581hole\uff5c>", "<\uff5cfim\u2581end\uff5c>"),
+    "<\uff5cend\u2581of\u2581sentence\uff5c>",
 )
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_REPEATS_TO_REJECT = 3  # the same line this many times in a row: a model stuck in a loop
+_REPEATS_TO_REJECT = 3  # a block of lines said this many times over: a model stuck in a loop
+_LOOP_LINES = 4  # the longest such block looked for
+_ECHO_CHARS = 8  # an echo of the suffix shorter than this ("return", ")") may be chance
 
 
 class Rejected(Exception):
@@ -44,6 +49,7 @@ class Rejected(Exception):
 class _Context:
     hole: Hole
     suffix: str
+    tabs: bool  # the fill indents with tabs, as the hole (or else most of the file) does
 
 
 _Rule = Callable[[str, _Context], str]
@@ -54,7 +60,7 @@ def clean(hole: Hole, raw: str, *, prompt: Prompt, text: str) -> str:
 
     Raises `Rejected` when the completion is unusable (empty, runaway, or not code).
     """
-    context = _Context(hole=hole, suffix=prompt.suffix)
+    context = _Context(hole=hole, suffix=prompt.suffix, tabs=_indents_with_tabs(hole, text))
     body = raw
     for rule in _RULES:
         body = rule(body, context)
@@ -62,7 +68,7 @@ def clean(hole: Hole, raw: str, *, prompt: Prompt, text: str) -> str:
         body = f"{hole.head}\n{body}"
     newline = newline_of(text)
     suggestion = body.replace("\n", newline)
-    if _ends_file_without_newline(text, hole.end_line):
+    if ends_without_newline(text, hole.end_line):
         suggestion = suggestion.removesuffix(newline)
     return suggestion
 
@@ -71,12 +77,12 @@ def check_syntax(text: str, fills: list[tuple[Hole, str]]) -> str | None:
     """Why these fills together would break `text` (DESIGN.md section 2), or None if they don't."""
     if not fills:
         return None
-    if python.parse(text) is not None:
+    if _compiles(text):
         filled = replace_lines(text, [(h.start_line, h.end_line, s) for h, s in fills])
-        if python.parse(filled) is None:
+        if not _compiles(filled):
             return "the fill would add a syntax error"
         return None
-    # The file did not parse before: each fill must at least parse as a block on its own.
+    # The file was not valid Python before: each fill must at least parse as a block alone.
     for _, suggestion in fills:
         if not python.parses_as_block(suggestion.replace("\r\n", "\n")):
             return "the fill is not valid Python on its own"
@@ -89,18 +95,21 @@ def _strip_special_tokens(body: str, context: _Context) -> str:
 
 
 def _normalize_newlines(body: str, context: _Context) -> str:
-    return body.replace("\r\n", "\n")
+    return body.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _strip_fences(body: str, context: _Context) -> str:
-    """A Markdown code fence around the code: keep what is inside."""
+    """Markdown fences: keep the code of the first fenced block, or what comes before a stray
+    closing fence (the prose after a fence is never code)."""
     lines = body.split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if first is None or not _FENCE.match(lines[first]):
-        return body
-    inside = lines[first + 1 :]
-    end = next((i for i, line in enumerate(inside) if _FENCE.match(line)), len(inside))
-    return "\n".join(inside[:end]) + "\n"
+    if first is not None and _FENCE.match(lines[first]):
+        lines = lines[first + 1 :]
+    inside = _string_rows("\n".join(lines))
+    end = next(
+        (i for i, line in enumerate(lines) if _FENCE.match(line) and i not in inside), len(lines)
+    )
+    return "\n".join(lines[:end])
 
 
 def _drop_leading_blank_lines(body: str, context: _Context) -> str:
@@ -111,19 +120,28 @@ def _drop_leading_blank_lines(body: str, context: _Context) -> str:
 
 
 def _cut_suffix_echo(body: str, context: _Context) -> str:
-    """Models often go on past the hole and repeat the code that follows it: cut there."""
-    suffix = [line.strip() for line in context.suffix.split("\n") if line.strip()][:3]
-    if not suffix:
-        return body
+    """Models often go on past the hole and repeat the code that follows it: cut there.
+
+    An echo repeats the suffix's lines (whitespace aside) at their depth relative to the hole.
+    It must hold enough text not to be chance ("return" or ")" alone is not), unless it runs
+    to the end of the fill.
+    """
+    base = indent_width(context.hole.indent)
+    wanted = [(indent_width(s) - base, _words(s)) for s in context.suffix.split("\n")]
+    needed = _enough([w for w in wanted if w[1]][:3])
     lines = body.split("\n")
-    for i in range(1, len(lines)):
-        if lines[i].strip() != suffix[0]:
-            continue
-        # A short line ("return", ")") repeats by chance: then the next one must match too.
-        needed = suffix if len(suffix[0]) < 8 else suffix[:1]
-        window = [line.strip() for line in lines[i:] if line.strip()][: len(needed)]
-        if window == needed or (len(window) < len(needed) and window == needed[: len(window)]):
-            return "\n".join(lines[:i])
+    inside = _string_rows(body)
+    rows = [i for i, line in enumerate(lines) if line.strip() and i not in inside]
+    if not needed or not rows:
+        return body
+    first = indent_width(lines[rows[0]])
+    code = [(indent_width(lines[i]) - first, _words(lines[i])) for i in rows]
+    for k, row in enumerate(rows):
+        window = code[k : k + len(needed)]  # shorter than `needed` only at the fill's end
+        if window == needed[: len(window)]:
+            if k == 0:
+                raise Rejected("the model only repeated the code after the hole")
+            return "\n".join(lines[:row])
     return body
 
 
@@ -132,32 +150,41 @@ def _cut_at_dedent(body: str, context: _Context) -> str:
     if not context.hole.indent and not context.hole.head:
         return body
     lines = body.split("\n")
-    first = _indent_width(lines[0])
+    inside = _string_rows(body)
+    first = indent_width(lines[0])
     for i, line in enumerate(lines[1:], start=1):
-        if line.strip() and _indent_width(line) < first:
+        if line.strip() and i not in inside and indent_width(line) < first:
             return "\n".join(lines[:i])
     return body
 
 
 def _reindent(body: str, context: _Context) -> str:
-    """Shift the fill so that its first line sits at the hole's indentation, in its style."""
+    """Shift the fill so that its first line sits at the hole's indentation, in the file's
+    style. Lines inside a multi-line string are its text and stay as they are."""
     lines = body.split("\n")
-    unit = "\t" if context.hole.indent.startswith("\t") else None
-    first = _indent_width(lines[0])
-    target = _indent_width(context.hole.indent)
+    inside = _string_rows(body)
+    first = indent_width(lines[0])
+    target = indent_width(context.hole.indent)
     result = []
-    for line in lines:
-        if not line.strip():
+    for i, line in enumerate(lines):
+        deeper = indent_width(line) - first
+        if i in inside:
+            result.append(line)
+        elif not line.strip():
             result.append("")
-            continue
-        width = max(_indent_width(line) - first + target, 0)
-        indent = "\t" * (width // 4) + " " * (width % 4) if unit else " " * width
-        result.append(indent + line.lstrip(" \t"))
+        elif deeper >= 0:
+            result.append(
+                context.hole.indent + indentation(deeper, tabs=context.tabs) + line.lstrip()
+            )
+        else:
+            result.append(indentation(max(target + deeper, 0), tabs=context.tabs) + line.lstrip())
     return "\n".join(result)
 
 
 def _trim_trailing_blank_lines(body: str, context: _Context) -> str:
-    return "\n".join(line.rstrip() for line in body.rstrip().split("\n")) + "\n"
+    inside = _string_rows(body)
+    lines = [line if i in inside else line.rstrip() for i, line in enumerate(body.split("\n"))]
+    return "\n".join(lines).rstrip() + "\n"
 
 
 def _reject_empty(body: str, context: _Context) -> str:
@@ -167,41 +194,95 @@ def _reject_empty(body: str, context: _Context) -> str:
 
 
 def _reject_repetition(body: str, context: _Context) -> str:
-    run, previous = 1, None
-    for line in (line.strip() for line in body.split("\n") if line.strip()):
-        run = run + 1 if line == previous else 1
-        previous = line
-        if run >= _REPEATS_TO_REJECT and len(line) > 1:
-            raise Rejected("the model repeated itself")
+    """A model stuck in a loop says the same lines over until it runs out of tokens: the fill
+    ends with a block of lines said three times (the last copy may be cut short)."""
+    lines = [line for line in body.split("\n") if line.strip()]
+    cut_short = len(lines) > 1 and any(
+        line.startswith(lines[-1]) for line in lines[-1 - _LOOP_LINES : -1]
+    )
+    if _ends_in_loop(lines) or (cut_short and _ends_in_loop(lines[:-1])):
+        raise Rejected("the model repeated itself")
     return body
 
 
 def _reject_stub(body: str, context: _Context) -> str:
-    """A fill that is itself only `pass` or a TODO fills nothing."""
-    code = [line.strip() for line in body.split("\n") if line.strip()]
-    if all(
-        line in ("pass", "...") or line.startswith(("#", "raise NotImplementedError"))
-        for line in code
-    ):
+    """A fill that is itself only placeholders (`pass`, `...`, a bare string,
+    `raise NotImplementedError`) or comments fills nothing."""
+    tree = python.parse(textwrap.dedent(body))
+    if tree is not None and all(_is_placeholder(node) for node in tree.body):
         raise Rejected("the model answered with another stub")
     return body
 
 
-def _indent_width(line: str) -> int:
-    width = 0
-    for char in line:
-        if char == " ":
-            width += 1
-        elif char == "\t":
-            width += 4 - width % 4
-        else:
-            break
-    return width
+def _is_placeholder(node: ast.stmt) -> bool:
+    if isinstance(node, ast.Pass):
+        return True
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+        return node.value.value is Ellipsis or isinstance(node.value.value, str)
+    if isinstance(node, ast.Raise) and node.exc is not None:
+        exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+        return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
+    return False
 
 
-def _ends_file_without_newline(text: str, end_line: int) -> bool:
-    lines = split_lines(text)
-    return end_line == len(lines) and not lines[-1].endswith("\n")
+def _ends_in_loop(lines: list[str]) -> bool:
+    for size in range(1, _LOOP_LINES + 1):
+        copies = lines[-size * _REPEATS_TO_REJECT :]
+        if (
+            len(copies) == size * _REPEATS_TO_REJECT
+            and copies == copies[:size] * _REPEATS_TO_REJECT
+        ):
+            return True
+    return False
+
+
+def _string_rows(body: str) -> frozenset[int]:
+    """The rows (0-based) that begin inside a multi-line string: text, not code.
+
+    A tokenizer error ends the search where it happens: what came before still counts.
+    """
+    rows: set[int] = set()
+    try:
+        # Dedenting keeps the rows and spares the tokenizer an indented first line.
+        for token in tokenize.generate_tokens(io.StringIO(textwrap.dedent(body)).readline):
+            rows.update(range(token.start[0], token.end[0]))  # rows after the token's first
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return frozenset(rows)
+
+
+def _words(line: str) -> str:
+    return " ".join(line.split())
+
+
+def _enough(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The first of `lines` that together hold enough text to be an echo, not chance."""
+    size = 0
+    for count, (_, text) in enumerate(lines, start=1):
+        size += len(text)
+        if size >= _ECHO_CHARS:
+            return lines[:count]
+    return lines
+
+
+def _indents_with_tabs(hole: Hole, text: str) -> bool:
+    """Whether the fill should indent with tabs: as the hole does, or as most of the file does."""
+    if hole.indent:
+        return hole.indent.startswith("\t")
+    firsts = [line[0] for line in text.split("\n") if line[:1] in (" ", "\t") and line.strip()]
+    return firsts.count("\t") > firsts.count(" ")
+
+
+def _compiles(text: str) -> bool:
+    """Whether Python accepts `text`: parsing, and the checks the compiler adds ('return'
+    outside a function, a name used before its `global` declaration, ...)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes and the like: not our business
+            compile(text.removeprefix("\ufeff"), "<fill>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):  # ValueError: NUL bytes
+        return False
+    return True
 
 
 _RULES: tuple[_Rule, ...] = (

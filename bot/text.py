@@ -25,3 +25,27 @@ def replace_lines(text: str, fills: list[tuple[int, int, str]]) -> str:
     for start, end, replacement in sorted(fills, reverse=True):
         lines[start - 1 : end] = [replacement]
     return "".join(lines)
+
+
+def ends_without_newline(text: str, line: int) -> bool:
+    """Whether `line` (1-based) is the last line of `text` and has no line break."""
+    lines = split_lines(text)
+    return line == len(lines) and not lines[-1].endswith("\n")
+
+
+def indent_width(line: str) -> int:
+    """The width of the line's indentation, a tab reaching the next multiple of 4."""
+    width = 0
+    for char in line:
+        if char == " ":
+            width += 1
+        elif char == "\t":
+            width += 4 - width % 4
+        else:
+            break
+    return width
+
+
+def indentation(width: int, *, tabs: bool) -> str:
+    """An indentation `width` wide: tabs of 4 (and spaces for the rest), or spaces."""
+    return "\t" * (width // 4) + " " * (width % 4) if tabs else " " * width
