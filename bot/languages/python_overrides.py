@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from bot.languages.python import last_name
+from bot.languages.python_syntax import last_name
 from bot.repo import RepoView
 
 # A class header's bases, up to the first ")": a prefilter only; ast decides.
