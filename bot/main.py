@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from bot import __version__
-from bot.errors import EXIT_FAILED, EXIT_OK, BotError
+from bot.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, BotError
 
 if TYPE_CHECKING:
     from bot.providers import Provider
@@ -47,12 +47,12 @@ authentication error.
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     env = os.environ
-    _configure_logging(args.verbose, secret=_secrets(env))
+    _configure_logging(getattr(args, "verbose", 0), secret=_secrets(env))
     try:
         if args.command == "run":
             return _run(args, env)
-        _parser().print_help()
-        return EXIT_OK
+        _parser().print_help(sys.stderr)
+        return EXIT_USAGE
     except BotError as error:
         print(f"fim-bot: error: {error.message}", file=sys.stderr)
         return error.exit_code

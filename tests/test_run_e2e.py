@@ -7,7 +7,7 @@ import json
 import textwrap
 from typing import Any
 
-from tests.conftest import Repo
+from tests.conftest import TEST_KEY, Repo
 from tests.fakes.codestral import FakeCodestral
 
 PARSER = textwrap.dedent('''\
@@ -290,3 +290,66 @@ def test_max_holes_caps_the_run(
     assert [h["status"] for h in report["holes"]] == ["suggested"] * 2 + ["skipped"] * 3
     assert "max-holes" in report["holes"][-1]["reason"]
     assert len(codestral.requests) == 2
+
+
+def run_on_a_terminal(repo: Repo, *args: str, **env: str) -> str:
+    """Run the bot with its stdout on a pseudo-terminal, as a person at a shell would."""
+    import os
+    import pty
+    import subprocess
+
+    from tests.conftest import BOT
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [BOT, *args],
+        cwd=repo.path,
+        env={**repo.env, **env},
+        stdout=follower,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closes when the bot exits
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=60)
+    os.close(leader)
+    return b"".join(chunks).decode()
+
+
+def test_colour_on_a_terminal_unless_no_color(
+    repo: Repo, codestral: FakeCodestral, model_env: dict[str, str]
+) -> None:
+    """On a terminal the diff is coloured; NO_COLOR turns that off (https://no-color.org)."""
+    codestral.responder = by_hole
+    on_branch(repo, {"kv.py": PARSER})
+    coloured = run_on_a_terminal(repo, "run", **model_env)
+    assert "\033[32m+    key, _, value" in coloured
+    plain = run_on_a_terminal(repo, "run", **model_env, NO_COLOR="1")
+    assert "+    key, _, value" in plain
+    assert "\033[" not in plain
+
+
+def test_mistral_key_alone_selects_mistral(repo: Repo, codestral: FakeCodestral) -> None:
+    """With only MISTRAL_API_KEY set, requests go to Mistral's API with that key."""
+    on_branch(repo, {"kv.py": PARSER})
+    proc = repo.bot(
+        "run", "--format", "json", MISTRAL_API_KEY=TEST_KEY, MISTRAL_API_BASE=codestral.base_url
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert codestral.requests[0].headers["authorization"] == f"Bearer {TEST_KEY}"
+    assert codestral.requests[0].path == "/v1/fim/completions"
+
+
+def test_bare_bot_prints_help_and_exits_2(repo: Repo) -> None:
+    """`bot` with no command is a usage error that shows the commands."""
+    proc = repo.bot()
+    assert proc.returncode == 2
+    assert "run" in proc.stderr
+    assert "usage: bot" in proc.stderr
