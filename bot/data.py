@@ -48,9 +48,21 @@ class Hole:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Snippet:
+    """A definition from another file of the repository, shown to the model before the file."""
+
+    path: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Prompt:
+    """Exactly what is sent for one hole. `prefix` already holds the `context` snippets."""
+
     prefix: str
     suffix: str
+    context: tuple[Snippet, ...] = ()
+    stop: tuple[str, ...] = ()  # where the hole's block ends; sent with the user's own
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

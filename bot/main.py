@@ -95,6 +95,7 @@ def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         max_holes=args.max_holes,
         max_file_size=args.max_file_size,
         budget_tokens=args.budget_tokens,
+        context_budget_tokens=args.context_budget_tokens,
     )
     collected = source.collect(resolved.selection, cwd=Path.cwd())
     report = pipeline.run(
@@ -251,5 +252,12 @@ def _parser() -> argparse.ArgumentParser:
         type=_positive(int),
         default=8000,
         help="estimated tokens of code around a hole sent in its prompt (default: 8000)",
+    )
+    model.add_argument(
+        "--context-budget-tokens",
+        type=_positive(int, zero=True),
+        default=1500,
+        help="estimated tokens of definitions from other files the code uses (default: 1500; "
+        "0: none)",
     )
     return parser

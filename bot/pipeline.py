@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from bot import clean, prompt, scan
+from bot import clean, context, prompt, scan
 from bot.data import Changes, Hole, Prompt, Report, Result
 from bot.providers import ModelError, Provider
 from bot.repo import RepoView
@@ -21,6 +21,7 @@ class Options:
     max_holes: int = 50  # 0: no cap
     dry_run: bool = False
     budget_tokens: int = prompt.DEFAULT_BUDGET_TOKENS
+    context_budget_tokens: int = context.DEFAULT_BUDGET_TOKENS
     concurrency: int = 8
 
 
@@ -39,7 +40,7 @@ def run(
     holes = scan.scan(changes.files, tags=options.tags, repo=repo)
     cap = options.max_holes or len(holes)
     wanted, over = holes[:cap], holes[cap:]
-    prompts = [prompt.build(h, texts[h.path], budget_tokens=options.budget_tokens) for h in wanted]
+    prompts = [_prompt(h, texts[h.path], repo, options) for h in wanted]
     if options.dry_run or not wanted:
         results = [
             Result(hole=h, status="planned", prompt=p) for h, p in zip(wanted, prompts, strict=True)
@@ -61,6 +62,11 @@ def run(
         skipped_files=changes.skipped,
         texts=texts,
     )
+
+
+def _prompt(hole: Hole, text: str, repo: RepoView | None, options: Options) -> Prompt:
+    snippets = context.snippets(hole, text, repo, budget_tokens=options.context_budget_tokens)
+    return prompt.build(hole, text, budget_tokens=options.budget_tokens, context=snippets)
 
 
 async def _fill_all(

@@ -1,34 +1,81 @@
-"""The prompt stage: the text before and after a hole, cut at whole lines to a budget."""
+"""The prompt stage: the text before and after a hole, cut at whole lines to a budget, with
+definitions from other files of the repository in their own budget before it."""
 
 from __future__ import annotations
 
-from bot.data import Hole, Prompt
+from bot.data import Hole, Prompt, Snippet
 from bot.text import split_lines
 
 DEFAULT_BUDGET_TOKENS = 8000
-_CHARS_PER_TOKEN = 4  # a rough, conservative estimate for code
+CHARS_PER_TOKEN = 4  # a rough, conservative estimate for code
 _PREFIX_SHARE = 0.75  # the text before a hole says more about it than the text after
+# Where a fill has run past its block: a new definition at the level of the block's opener.
+# Never a blank line: bodies hold blank lines.
+_BLOCK_ENDS = ("def ", "class ", "@", "async def ")
 
 
-def build(hole: Hole, text: str, *, budget_tokens: int = DEFAULT_BUDGET_TOKENS) -> Prompt:
+def build(
+    hole: Hole,
+    text: str,
+    *,
+    budget_tokens: int = DEFAULT_BUDGET_TOKENS,
+    context: tuple[Snippet, ...] = (),
+) -> Prompt:
     """The FIM prompt for `hole` in `text`: the prefix ends with the TODO's text as a comment.
 
     Line breaks are sent as "\\n" whatever the file uses; clean puts the file's own back.
     """
     lines = [line.replace("\r\n", "\n") for line in split_lines(text)]
     before, after = lines[: hole.start_line - 1], lines[hole.end_line :]
-    if before and not before[-1].endswith("\n"):
-        before[-1] += "\n"
     tail = ""
     if hole.head:
         tail += f"{hole.head}\n"
     if hole.instruction:
         tail += f"{hole.indent}# {hole.instruction}\n"
-    budget = budget_tokens * _CHARS_PER_TOKEN
+    budget = budget_tokens * CHARS_PER_TOKEN
     prefix_budget = int(budget * _PREFIX_SHARE) - len(tail)
     prefix = _keep_last(before, prefix_budget) + tail
     suffix = _keep_first(after, budget - len(prefix))
-    return Prompt(prefix=prefix, suffix=suffix or "\n")
+    if context:
+        prefix = "".join(_with_header(s) for s in context) + _header(hole.path) + prefix
+    return Prompt(
+        prefix=prefix,
+        suffix=suffix or "\n",
+        context=context,
+        stop=_stops(before, hole),
+    )
+
+
+def _with_header(snippet: Snippet) -> str:
+    return _header(snippet.path) + snippet.text.rstrip("\n") + "\n\n\n"
+
+
+def _header(path: str) -> str:
+    return f"# Path: {path}\n"
+
+
+def _stops(before: list[str], hole: Hole) -> tuple[str, ...]:
+    """Stop sequences for a hole inside a block: a new `def`, `class` or decorator at the
+    indentation of the line that opens the block. None for a hole at the top level, whose fill
+    may define things itself."""
+    if not hole.indent and not hole.head:
+        return ()
+    if hole.head:  # a one-line def: the block's opener is the def itself
+        opener = hole.head[: len(hole.head) - len(hole.head.lstrip())]
+    else:
+        opener = _opener_indent(before, len(hole.indent.expandtabs(4)))
+    return tuple(f"\n{opener}{end}" for end in _BLOCK_ENDS)
+
+
+def _opener_indent(before: list[str], width: int) -> str:
+    """The indentation of the nearest code line above that is indented less than `width`."""
+    for line in reversed(before):
+        stripped = line.lstrip(" \t")
+        if stripped.strip() and not stripped.startswith("#"):
+            indent = line[: len(line) - len(stripped)]
+            if len(indent.expandtabs(4)) < width:
+                return indent
+    return ""
 
 
 def _keep_last(lines: list[str], budget: int) -> str:

@@ -47,6 +47,7 @@ def resolve(
     max_holes: int,
     max_file_size: int,
     budget_tokens: int,
+    context_budget_tokens: int,
 ) -> Settings:
     """Check the flags against each other and fill in what the environment says."""
     mode = _mode(head=head, staged=staged, all_files=all_files)
@@ -73,6 +74,7 @@ def resolve(
             max_holes=max_holes,
             dry_run=dry_run,
             budget_tokens=budget_tokens,
+            context_budget_tokens=context_budget_tokens,
             concurrency=concurrency,
         ),
         provider=spec,

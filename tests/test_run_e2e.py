@@ -261,7 +261,8 @@ def test_model_flags_reach_the_request(
         "max_tokens": 64,
         "min_tokens": 1,
         "random_seed": 42,
-        "stop": ["\n\n\n", "\ndef "],
+        # The user's stops, then the bot's own for a hole in a top-level function.
+        "stop": ["\n\n\n", "\ndef ", "\nclass ", "\n@", "\nasync def "],
         "stream": False,
     }
 

@@ -94,7 +94,7 @@ class MistralFIM:
             "max_tokens": p.max_tokens,
             "min_tokens": p.min_tokens,
             "random_seed": p.seed,
-            "stop": list(p.stop) or None,
+            "stop": list(dict.fromkeys((*p.stop, *prompt.stop))) or None,
         }
         body.update({k: v for k, v in optional.items() if v is not None})
         return body

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from bot.data import Report, Result, Usage
+from bot.data import Prompt, Report, Result, Usage
 
 
 def write(report: Report, stream: TextIO) -> None:
@@ -42,9 +42,20 @@ def _hole(result: Result) -> dict[str, Any]:
         "status": result.status,
         "reason": result.reason,
         "suggestion": result.suggestion,
-        "prompt": {"prefix": result.prompt.prefix, "suffix": result.prompt.suffix},
+        "prompt": _prompt(result.prompt),
         "usage": _usage(result.usage),
     }
+
+
+def _prompt(prompt: Prompt) -> dict[str, Any]:
+    """What is sent: the prefix (context snippets included) and suffix, the snippets on their
+    own, and the stop sequences the bot adds for the hole."""
+    shown: dict[str, Any] = {"prefix": prompt.prefix, "suffix": prompt.suffix}
+    if prompt.context:
+        shown["context"] = [{"path": s.path, "text": s.text} for s in prompt.context]
+    if prompt.stop:
+        shown["stop"] = list(prompt.stop)
+    return shown
 
 
 def _usage(usage: Usage | None) -> dict[str, int] | None:
