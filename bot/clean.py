@@ -50,20 +50,30 @@ class _Context:
     hole: Hole
     suffix: str
     tabs: bool  # the fill indents with tabs, as the hole (or else most of the file) does
+    cut_short: bool  # the server stopped at max_tokens, not at the end of what it meant
 
 
 _Rule = Callable[[str, _Context], str]
 
 
-def clean(hole: Hole, raw: str, *, prompt: Prompt, text: str) -> str:
+def clean(
+    hole: Hole, raw: str, *, prompt: Prompt, text: str, finish_reason: str | None = None
+) -> str:
     """The suggestion for `hole`: replaces its lines exactly, in the file's own line endings.
 
-    Raises `Rejected` when the completion is unusable (empty, runaway, or not code).
+    Raises `Rejected` when the completion is unusable (empty, runaway, cut short, or not code).
     """
-    context = _Context(hole=hole, suffix=prompt.suffix, tabs=_indents_with_tabs(hole, text))
+    context = _Context(
+        hole=hole,
+        suffix=prompt.suffix,
+        tabs=_indents_with_tabs(hole, text),
+        cut_short=finish_reason == "length",
+    )
     body = raw
     for rule in _RULES:
         body = rule(body, context)
+    if context.cut_short and _runs_to_the_end(raw, body):
+        raise Rejected("the answer was cut short at --max-tokens")
     if hole.head:
         body = f"{hole.head}\n{body}"
     newline = newline_of(text)
@@ -94,7 +104,7 @@ def _strip_special_tokens(body: str, context: _Context) -> str:
     return body[:cut]
 
 
-def _normalize_newlines(body: str, context: _Context) -> str:
+def _normalize_newlines(body: str, context: _Context | None) -> str:
     return body.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -143,6 +153,30 @@ def _cut_suffix_echo(body: str, context: _Context) -> str:
                 raise Rejected("the model only repeated the code after the hole")
             return "\n".join(lines[:row])
     return body
+
+
+def _align_first_line(body: str, context: _Context) -> str:
+    """A stray space before the first line, or a first line that lost its indentation (the
+    prompt ends at a line start, so some servers strip it): when the lines after it sit where
+    the hole's block does, the first line belongs there too."""
+    lines = body.split("\n")
+    inside = _string_rows(body)
+    rest = [
+        indent_width(line)
+        for i, line in enumerate(lines[1:], start=1)
+        if line.strip() and i not in inside
+    ]
+    target = indent_width(context.hole.indent)
+    first = indent_width(lines[0])
+    if not rest or first == target or not context.hole.indent:
+        return body
+    opens_block = _code_part(lines[0]).rstrip().endswith(":")
+    # The next line shows where the first belongs: at its level, or one level above it
+    # when the first line opens a block.
+    rest_fits = rest[0] == target + (4 if opens_block else 0)
+    if rest_fits and (first < target or first - target < 4):
+        lines[0] = context.hole.indent + lines[0].lstrip(" \t")
+    return "\n".join(lines)
 
 
 def _cut_at_dedent(body: str, context: _Context) -> str:
@@ -251,6 +285,17 @@ def _string_rows(body: str) -> frozenset[int]:
     return frozenset(rows)
 
 
+def _runs_to_the_end(raw: str, body: str) -> bool:
+    """Whether the fill keeps the raw answer's last line: nothing after it was cut away."""
+    last = [line.strip() for line in _normalize_newlines(raw, None).split("\n") if line.strip()]
+    kept = [line.strip() for line in body.split("\n") if line.strip()]
+    return bool(last and kept) and last[-1] == kept[-1]
+
+
+def _code_part(line: str) -> str:
+    return line.split("#", 1)[0]
+
+
 def _words(line: str) -> str:
     return " ".join(line.split())
 
@@ -291,6 +336,7 @@ _RULES: tuple[_Rule, ...] = (
     _strip_fences,
     _drop_leading_blank_lines,
     _reject_empty,
+    _align_first_line,
     _cut_suffix_echo,
     _cut_at_dedent,
     _reindent,

@@ -103,7 +103,13 @@ async def _fill(hole: Hole, hole_prompt: Prompt, text: str, provider: Provider) 
         return Result(hole=hole, status="failed", prompt=hole_prompt, reason=str(error))
     usage = completion.usage
     try:
-        suggestion = clean.clean(hole, completion.text, prompt=hole_prompt, text=text)
+        suggestion = clean.clean(
+            hole,
+            completion.text,
+            prompt=hole_prompt,
+            text=text,
+            finish_reason=completion.finish_reason,
+        )
     except clean.Rejected as error:
         return Result(
             hole=hole, status="failed", prompt=hole_prompt, reason=str(error), usage=usage

@@ -425,6 +425,36 @@ def test_block_end(text: str, raw: str, expected: str) -> None:
             "    if w:\n\n        return w\n    return h\n",
             id="blank-line-inside",
         ),
+        pytest.param(
+            AREA,
+            "     x = w * h\n    return x\n",
+            "    x = w * h\n    return x\n",
+            id="stray-space-before-the-first-line",
+        ),
+        pytest.param(
+            AREA,
+            "x = w * h\n    return x\n",
+            "    x = w * h\n    return x\n",
+            id="first-line-lost-its-indentation",
+        ),
+        pytest.param(
+            AREA,
+            " if w:\n        return w\n    return h\n",
+            "    if w:\n        return w\n    return h\n",
+            id="stray-space-before-a-block-opener",
+        ),
+        pytest.param(
+            AREA,
+            "if w:\n        return w\n    return h\n",
+            "    if w:\n        return w\n    return h\n",
+            id="block-opener-lost-its-indentation",
+        ),
+        pytest.param(
+            AREA,
+            "if w:\n    return w\nreturn h\n",
+            "    if w:\n        return w\n    return h\n",
+            id="too-shallow-opener-is-not-a-lost-indentation",
+        ),
     ],
 )
 def test_reindent(text: str, raw: str, expected: str) -> None:
@@ -755,3 +785,28 @@ def test_check_syntax(text: str, suggestions: list[str | None], expected: str | 
     fills = [(h, s) for h, s in zip(holes(text), suggestions, strict=False) if s is not None]
     assert len(fills) == len([s for s in suggestions if s is not None])
     assert check_syntax(text, fills) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param(
+            "    x = w * h\n    return x\n    y",
+            "<rejected: the answer was cut short at --max-tokens>",
+            id="cut-inside-the-body",
+        ),
+        pytest.param(
+            "    return w * h\n\n\ndef volume(w, h, d):\n    return",
+            "    return w * h\n",
+            id="cut-after-the-block-ended",
+        ),
+    ],
+)
+def test_cut_short_at_max_tokens(raw: str, expected: str) -> None:
+    """An answer stopped by max_tokens is offered only if the part kept ended before the cut."""
+    (hole,) = holes(AREA)
+    try:
+        got = clean(hole, raw, prompt=build(hole, AREA), text=AREA, finish_reason="length")
+    except Rejected as error:
+        got = f"<rejected: {error}>"
+    assert got == expected
