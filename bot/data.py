@@ -45,6 +45,7 @@ class Hole:
     indent: str  # the indentation the fill's first line takes
     instruction: str = ""  # the TODO's text, if any
     head: str = ""  # for a one-line def: the signature part of the line, kept in the suggestion
+    scope: str = ""  # qualified name of the enclosing def or class ("Parser.parse"), "" at top
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -994,3 +994,26 @@ def test_methods_that_subclasses_elsewhere_override_are_hooks() -> None:
     holes = scan([_file(files["base.py"], path="base.py")], repo=repo)
     assert [(h.start_line, h.marker) for h in holes] == [(6, "NotImplementedError")]
     assert len(scan([_file(files["base.py"], path="base.py")])) == 2  # no repository, no rule
+
+
+def test_scope_is_the_qualified_name_of_the_enclosing_definition() -> None:
+    """Each hole knows its enclosing def or class by qualified name ("" at the top level)."""
+    source = textwrap.dedent(
+        """\
+        # TODO: module level
+        class Parser:
+            def parse(self):
+                def inner():
+                    pass
+                # TODO: use inner
+                return inner
+
+            def other(self): ...
+        """
+    )
+    assert [(h.start_line, h.scope) for h in find_holes(_file(source), DEFAULT_TAGS)] == [
+        (1, ""),
+        (5, "Parser.parse.inner"),
+        (6, "Parser.parse"),
+        (9, "Parser.other"),
+    ]

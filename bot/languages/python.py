@@ -80,6 +80,8 @@ def find_holes(
     ]
     holes = [_absorb(stub, [t for t in todos if _contains(stub, t)]) for stub in stubs]
     holes += [t for t in todos if not any(_contains(s, t) for s in stubs)]
+    if module is not None:
+        holes = [replace(h, scope=module.scope_of(h.start_line)) for h in holes]
     return sorted(holes, key=lambda h: h.start_line)
 
 

@@ -38,6 +38,11 @@ def parses_as_block(code: str) -> bool:
     return parse(textwrap.dedent(code)) is not None
 
 
+# A statement list still to walk: its statements, their class (for methods), the enclosing
+# indentation, and the qualified-name prefix of the enclosing definitions.
+_Pending = tuple[list[ast.stmt], ast.ClassDef | None, str, str]
+
+
 class Statements:
     """One walk over a module's statements (never its expressions): functions and their
     classes, stub statements, the spans of multi-line statements, the indentation step."""
@@ -52,15 +57,16 @@ class Statements:
         # `if` or `try` whose other branch defines the same name (a platform or import
         # fallback), and a nested function its enclosing function passes on as a value.
         self.no_ops: set[int] = set()  # ids of such function nodes
+        self.scopes: list[tuple[int, int, str]] = []  # each def and class: rows, qualified name
         steps: set[str] = set()
-        pending: list[tuple[list[ast.stmt], ast.ClassDef | None, str]] = [(tree.body, None, "")]
+        pending: list[_Pending] = [(tree.body, None, "", "")]
         while pending:
-            body, owner, outer = pending.pop()
+            body, owner, outer, prefix = pending.pop()
             indent = _leading(lines[body[0].lineno - 1]) if body else outer
             if indent.startswith(outer) and len(indent) > len(outer):
                 steps.add(indent[len(outer) :])
             for node in body:
-                self._visit(node, owner, indent, pending)
+                self._visit(node, owner, indent, prefix, pending)
         self.spans.sort()
         self._starts = [start for start, _ in self.spans]
         if any(step.startswith("\t") for step in steps):
@@ -73,7 +79,8 @@ class Statements:
         node: ast.stmt,
         owner: ast.ClassDef | None,
         indent: str,
-        pending: list[tuple[list[ast.stmt], ast.ClassDef | None, str]],
+        prefix: str,
+        pending: list[_Pending],
     ) -> None:
         end = node.end_lineno or node.lineno
         blocks = _blocks(node)
@@ -96,8 +103,16 @@ class Statements:
         inner = node if isinstance(node, ast.ClassDef) else None
         if inner is not None:
             self.classes.append(inner)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            prefix = f"{prefix}{node.name}."
+            self.scopes.append((node.lineno, end, prefix[:-1]))
         for block in blocks:
-            pending.append((block, inner, indent))
+            pending.append((block, inner, indent, prefix))
+
+    def scope_of(self, row: int) -> str:
+        """The qualified name of the innermost def or class holding `row` ("" at the top)."""
+        holding = [(start, name) for start, end, name in self.scopes if start <= row <= end]
+        return max(holding)[1] if holding else ""
 
     def inside(self, row: int) -> tuple[int, int] | None:
         """The multi-line statement or header whose later rows include `row`, if any."""
