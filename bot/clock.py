@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 log = logging.getLogger("bot.clock")
 
@@ -18,3 +19,9 @@ class Clock:
         log.debug("wait %.3fs: %s", seconds, why)
         if seconds > 0 and self.scale > 0:
             await asyncio.sleep(seconds * self.scale)
+
+    def wait(self, seconds: float, *, why: str) -> None:
+        """The same, for synchronous code (the GitHub client)."""
+        log.debug("wait %.3fs: %s", seconds, why)
+        if seconds > 0 and self.scale > 0:
+            time.sleep(seconds * self.scale)

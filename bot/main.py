@@ -97,6 +97,14 @@ def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         budget_tokens=args.budget_tokens,
         context_budget_tokens=args.context_budget_tokens,
     )
+    local_mode = bool(args.head or args.staged or args.all)
+    if settings.wants_github(env, github=args.github, local_mode=local_mode):
+        if local_mode or args.apply:
+            raise BotError(
+                "--github reads the pull request: it cannot go with --head, "
+                "--staged, --all or --apply"
+            )
+        return _github(args, env, resolved)
     collected = source.collect(resolved.selection, cwd=Path.cwd())
     report = pipeline.run(
         collected.changes,
@@ -124,6 +132,32 @@ def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     return EXIT_FAILED if report.count("failed") else EXIT_OK
 
 
+def _github(args: argparse.Namespace, env: Mapping[str, str], resolved: Settings) -> int:
+    from bot import settings
+    from bot.clock import Clock
+    from bot.github import mode
+
+    target = settings.github_target(
+        env,
+        repo=args.repo,
+        pr=args.pr,
+        bot_login=args.bot_login,
+        fail_on_error=args.fail_on_error,
+    )
+    return mode.run(
+        target,
+        options=resolved.options,
+        provider=lambda: _provider(resolved),
+        has_key=bool(resolved.api_key),
+        key_source=resolved.key_source,
+        clock=Clock(resolved.time_scale),
+        max_file_size=resolved.selection.max_file_size,
+        output_format=resolved.format,
+        out=sys.stdout,
+        cwd=Path.cwd(),
+    )
+
+
 def _provider(resolved: Settings) -> Provider:
     from bot.clock import Clock
     from bot.providers.codestral import MistralFIM
@@ -149,7 +183,7 @@ def _color(stream: TextIO, env: Mapping[str, str]) -> bool:
 
 
 def _secrets(env: Mapping[str, str]) -> tuple[str, ...]:
-    return tuple(v for k, v in env.items() if k.endswith("_API_KEY") and len(v) >= 4)
+    return tuple(v for k, v in env.items() if k.endswith(("_API_KEY", "_TOKEN")) and len(v) >= 4)
 
 
 class _Redact(logging.Filter):
@@ -217,6 +251,16 @@ def _parser() -> argparse.ArgumentParser:
         metavar="BYTES",
         help="skip larger files (default: 1000000)",
     )
+    github = run.add_argument_group("GitHub (chosen by itself in a pull_request workflow)")
+    github.add_argument("--github", action="store_true", help="post to a pull request")
+    github.add_argument("--repo", metavar="OWNER/NAME", help="default: GITHUB_REPOSITORY")
+    github.add_argument("--pr", type=_positive(int), metavar="N", help="the pull request")
+    github.add_argument(
+        "--fail-on-error",
+        action="store_true",
+        help="exit 1 when a hole fails and 2 for a missing or rejected key (default: exit 0)",
+    )
+    github.add_argument("--bot-login", help="whose comments are the bot's (default: the token's)")
     out = run.add_argument_group("output")
     out.add_argument("--format", choices=("text", "json"), default="text")
     out.add_argument("--apply", action="store_true", help="write the fills into the files")

@@ -31,15 +31,19 @@ def run(
     options: Options,
     provider: Callable[[], Provider],
     repo: RepoView | None = None,
+    skip: Callable[[list[Hole], dict[str, str]], dict[Hole, str]] | None = None,
 ) -> Report:
     """Find the holes of `changes`, ask the model for each, and clean what it answers.
 
-    `provider` is called only when there is something to send.
+    `provider` is called only when there is something to send. `skip` names holes not to send,
+    with the reason (a pull request that already holds their suggestion).
     """
     texts = {f.path: f.text for f in changes.files}
     holes = scan.scan(changes.files, tags=options.tags, repo=repo)
-    cap = options.max_holes or len(holes)
-    wanted, over = holes[:cap], holes[cap:]
+    known = skip(holes, texts) if skip else {}
+    fresh = [h for h in holes if h not in known]
+    cap = options.max_holes or len(fresh)
+    wanted, over = fresh[:cap], fresh[cap:]
     prompts = [_prompt(h, texts[h.path], repo, options) for h in wanted]
     if options.dry_run or not wanted:
         results = [
@@ -56,6 +60,10 @@ def run(
             reason=f"over the per-run cap (--max-holes {options.max_holes})",
         )
         for h in over
+    ]
+    results += [
+        Result(hole=h, status="skipped", prompt=prompt.build(h, texts[h.path]), reason=reason)
+        for h, reason in known.items()
     ]
     return Report(
         results=tuple(sorted(results, key=lambda r: (r.hole.path, r.hole.start_line))),

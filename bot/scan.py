@@ -29,3 +29,10 @@ def scan(
         if language_of(file.path) == python.LANGUAGE:
             holes += python.find_holes(file, tags, overrides)
     return holes
+
+
+def might_hold_holes(path: str, added: list[str], tags: tuple[str, ...]) -> bool:
+    """Whether any added line could hold a marker: a cheap test before reading a whole file."""
+    if language_of(path) != python.LANGUAGE:
+        return False
+    return python.has_candidate(added, tags)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from bot.errors import BotError
 from bot.pipeline import Options
 from bot.providers import PROVIDERS, ModelParams, ProviderSpec, Secret
 from bot.source import Mode, Selection
+
+if TYPE_CHECKING:
+    from bot.github.mode import Target
 
 Format = Literal["text", "json"]
 
@@ -119,3 +124,67 @@ def _time_scale(value: str | None) -> float:
     if scale < 0:
         raise BotError(f"FIM_BOT_TIME_SCALE={value!r}: expected a number >= 0")
     return scale
+
+
+PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
+
+
+def wants_github(env: Mapping[str, str], *, github: bool, local_mode: bool) -> bool:
+    """GitHub mode: asked for, or a pull-request workflow run with no local mode asked for."""
+    if github:
+        return True
+    if local_mode:
+        return False
+    return env.get("GITHUB_EVENT_NAME") in PULL_REQUEST_EVENTS and bool(
+        env.get("GITHUB_EVENT_PATH")
+    )
+
+
+def github_target(
+    env: Mapping[str, str],
+    *,
+    repo: str | None,
+    pr: int | None,
+    bot_login: str | None,
+    fail_on_error: bool,
+) -> Target:
+    """The pull request from flags, else from the event GitHub Actions wrote, else fail."""
+    from bot.github.mode import Target
+
+    event = _event(env.get("GITHUB_EVENT_PATH"))
+    found = event.get("pull_request")
+    pull: dict[str, Any] = found if isinstance(found, dict) else {}
+    number = pr or pull.get("number") or event.get("number")
+    repository = repo or _full_name(event) or env.get("GITHUB_REPOSITORY")
+    if not repository or "/" not in repository:
+        raise BotError("GitHub mode needs the repository: pass --repo OWNER/NAME")
+    if not isinstance(number, int) or number <= 0:
+        raise BotError("GitHub mode needs the pull request: pass --pr N (or run on pull_request)")
+    head = pull.get("head", {}).get("sha") if pr is None or pr == pull.get("number") else None
+    return Target(
+        repository=repository,
+        number=number,
+        head_sha=head if isinstance(head, str) else None,
+        api_url=env.get("GITHUB_API_URL") or "https://api.github.com",
+        token=Secret(env.get("GITHUB_TOKEN", "")),
+        bot_login=bot_login or env.get("FIM_BOT_LOGIN") or None,
+        step_summary=Path(env["GITHUB_STEP_SUMMARY"]) if env.get("GITHUB_STEP_SUMMARY") else None,
+        output=Path(env["GITHUB_OUTPUT"]) if env.get("GITHUB_OUTPUT") else None,
+        fail_on_error=fail_on_error,
+    )
+
+
+def _event(path: str | None) -> dict[str, Any]:
+    if not path:
+        return {}
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise BotError(f"cannot read the GitHub event at {path}: {error}") from None
+    return data if isinstance(data, dict) else {}
+
+
+def _full_name(event: dict[str, Any]) -> str | None:
+    repository = event.get("repository")
+    name = repository.get("full_name") if isinstance(repository, dict) else None
+    return name if isinstance(name, str) else None

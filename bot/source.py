@@ -68,13 +68,13 @@ def _repo_view(git: Git, selection: Selection) -> RepoView:
     if selection.mode == "head":
         assert selection.head is not None
         rev = git.resolve(selection.head)
-        return _view(lambda: git.tree_files(rev), _blob_fetch(git, rev, cap), cap)
+        return _view(lambda: git.tree_files(rev), blob_fetch(git, rev, cap), cap)
     if selection.mode == "staged":
-        return _view(git.index_files, _blob_fetch(git, "", cap), cap)
+        return _view(git.index_files, blob_fetch(git, "", cap), cap)
     return _view(lambda: git.listed(()), _disk_fetch(git.root, cap), cap)
 
 
-def _view(list_files: Callable[[], list[str]], fetch: _Fetch, cap: int) -> RepoView:
+def _view(list_files: Callable[[], list[str]], fetch: Fetch, cap: int) -> RepoView:
     def read(paths: list[str]) -> dict[str, bytes | None]:
         return {p: c if isinstance(c, bytes) else None for p, c in fetch(paths).items()}
 
@@ -124,7 +124,7 @@ def _default_base(git: Git, commit: str, *, fallback: str) -> str:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class _Candidate:
+class Candidate:
     path: str
     mode: str = ""  # git's file mode; "" when git did not say (untracked files)
     added: frozenset[int] | None = None  # None: the whole file is new
@@ -132,7 +132,7 @@ class _Candidate:
 
 
 # Reads a batch of paths: bytes, a reason to skip (str), or None for a file that is gone.
-_Fetch = Callable[[list[str]], "dict[str, bytes | str | None]"]
+Fetch = Callable[[list[str]], "dict[str, bytes | str | None]"]
 
 
 def _diff(git: Git, cwd: Path, selection: Selection) -> Changes:
@@ -141,7 +141,7 @@ def _diff(git: Git, cwd: Path, selection: Selection) -> Changes:
     entries = [e for e in git.diff_raw(base, new, specs) if e.status != "D"]
     added = _added_lines(git, base, new, entries)
     candidates = [
-        _Candidate(
+        Candidate(
             path=e.path,
             mode=e.new_mode,
             added=added.get(e.path) or frozenset(),
@@ -149,13 +149,13 @@ def _diff(git: Git, cwd: Path, selection: Selection) -> Changes:
         )
         for e in entries
     ]
-    fetch: _Fetch
+    fetch: Fetch
     if selection.mode == "worktree":
-        candidates += [_Candidate(path=p) for p in git.untracked(specs)]
+        candidates += [Candidate(path=p) for p in git.untracked(specs)]
         fetch = _disk_fetch(git.root, selection.max_file_size)
     else:
-        fetch = _blob_fetch(git, "" if new == INDEX else str(new), selection.max_file_size)
-    return _read(candidates, fetch, git)
+        fetch = blob_fetch(git, "" if new == INDEX else str(new), selection.max_file_size)
+    return read(candidates, fetch, git)
 
 
 def _added_lines(
@@ -164,18 +164,18 @@ def _added_lines(
     """Added line numbers per path; None for a binary file."""
     if not entries:
         return {}
-    by_path = _parse_patch(git.diff_patch(base, new, ()))
+    by_path = parse_patch(git.diff_patch(base, new, ()))
     for entry in entries:
         if entry.path not in by_path:
             # A name git quotes in patches ("a\"b.py"): ask for that file alone, by its exact
             # name from the -z listing, and take the one patch that comes back.
-            alone = _parse_patch(git.diff_patch(base, new, (f":(literal){entry.path}",)))
+            alone = parse_patch(git.diff_patch(base, new, (f":(literal){entry.path}",)))
             if len(alone) == 1:
                 by_path[entry.path] = next(iter(alone.values()))
     return by_path
 
 
-def _parse_patch(patch: bytes) -> dict[str, frozenset[int] | None]:
+def parse_patch(patch: bytes) -> dict[str, frozenset[int] | None]:
     found: dict[str, frozenset[int] | None] = {}
     for patched in PatchSet(patch.decode("utf-8", "surrogateescape")):
         if patched.is_binary_file:
@@ -193,15 +193,15 @@ def _parse_patch(patch: bytes) -> dict[str, frozenset[int] | None]:
 def _listed(git: Git, cwd: Path, selection: Selection) -> Changes:
     _require_exists(selection.paths, cwd)
     specs = _pathspecs(selection.paths, cwd, git.root)
-    candidates = [_Candidate(path=p) for p in git.listed(specs)]
-    return _read(candidates, _disk_fetch(git.root, selection.max_file_size), git)
+    candidates = [Candidate(path=p) for p in git.listed(specs)]
+    return read(candidates, _disk_fetch(git.root, selection.max_file_size), git)
 
 
 def _walk(cwd: Path, selection: Selection) -> Changes:
     """--all outside a git repository: every file under the paths, hidden folders left out."""
     _require_exists(selection.paths, cwd)
-    candidates = [_Candidate(path=p) for p in _walk_paths(cwd, selection.paths)]
-    return _read(candidates, _disk_fetch(cwd, selection.max_file_size), None)
+    candidates = [Candidate(path=p) for p in _walk_paths(cwd, selection.paths)]
+    return read(candidates, _disk_fetch(cwd, selection.max_file_size), None)
 
 
 def _walk_paths(cwd: Path, paths: tuple[str, ...]) -> list[str]:
@@ -223,7 +223,7 @@ def _require_exists(paths: tuple[str, ...], cwd: Path) -> None:
             raise BotError(f"{path}: no such file or directory")
 
 
-def _disk_fetch(root: Path, cap: int) -> _Fetch:
+def _disk_fetch(root: Path, cap: int) -> Fetch:
     def fetch(paths: list[str]) -> dict[str, bytes | str | None]:
         return {path: _read_disk(root / path, cap) for path in paths}
 
@@ -246,7 +246,7 @@ def _read_disk(full: Path, cap: int) -> bytes | str | None:
         return f"unreadable: {error.strerror}"
 
 
-def _blob_fetch(git: Git, rev: str, cap: int) -> _Fetch:
+def blob_fetch(git: Git, rev: str, cap: int) -> Fetch:
     """Read from git objects: `REV:path`, or `:path` (the index) when `rev` is empty."""
 
     def fetch(paths: list[str]) -> dict[str, bytes | str | None]:
@@ -260,10 +260,10 @@ def _blob_fetch(git: Git, rev: str, cap: int) -> _Fetch:
     return fetch
 
 
-def _read(candidates: list[_Candidate], fetch: _Fetch, git: Git | None) -> Changes:
+def read(candidates: list[Candidate], fetch: Fetch, git: Git | None) -> Changes:
     """Skip what cannot be scanned, with a reason; read and decode the rest."""
     skipped: list[SkippedFile] = []
-    wanted: list[_Candidate] = []
+    wanted: list[Candidate] = []
     for candidate in candidates:
         reason = _reason_by_mode(candidate)
         if reason:
@@ -271,7 +271,7 @@ def _read(candidates: list[_Candidate], fetch: _Fetch, git: Git | None) -> Chang
         elif language_of(candidate.path) and candidate.added != frozenset():
             wanted.append(candidate)
     attributes = git.attributes([c.path for c in wanted], _ATTRIBUTES) if git else {}
-    readable: list[_Candidate] = []
+    readable: list[Candidate] = []
     for candidate in wanted:
         reason = _reason_by_name(candidate.path, attributes.get(candidate.path, {}))
         if reason:
@@ -298,7 +298,7 @@ def _read(candidates: list[_Candidate], fetch: _Fetch, git: Git | None) -> Chang
 _ATTRIBUTES = ("linguist-generated", "linguist-vendored")
 
 
-def _reason_by_mode(candidate: _Candidate) -> str | None:
+def _reason_by_mode(candidate: Candidate) -> str | None:
     if candidate.mode == _MODE_SUBMODULE:
         return "submodule"
     if candidate.mode == _MODE_SYMLINK:

@@ -20,7 +20,7 @@ from bot.languages.python_syntax import (
     stub_idiom,
 )
 
-__all__ = ["LANGUAGE", "find_holes", "last_name", "parse", "parses_as_block"]
+__all__ = ["LANGUAGE", "find_holes", "has_candidate", "last_name", "parse", "parses_as_block"]
 
 LANGUAGE = "python"
 
@@ -94,14 +94,17 @@ def _absorb(stub: Hole, todos: list[Hole]) -> Hole:
     return replace(stub, marker=todos[0].marker, instruction=instruction)
 
 
-def _has_candidate(lines: list[str], added: frozenset[int], tags: tuple[str, ...]) -> bool:
+def has_candidate(lines: list[str], tags: tuple[str, ...]) -> bool:
+    """Whether any of `lines` holds a tag or a stub word: worth parsing the file for."""
     folded = tuple(t.casefold() for t in tags)
-    for row in added:
-        if 0 < row <= len(lines):
-            line = lines[row - 1]
-            if any(w in line for w in _STUB_WORDS) or any(t in line.casefold() for t in folded):
-                return True
-    return False
+    return any(
+        any(w in line for w in _STUB_WORDS) or any(t in line.casefold() for t in folded)
+        for line in lines
+    )
+
+
+def _has_candidate(lines: list[str], added: frozenset[int], tags: tuple[str, ...]) -> bool:
+    return has_candidate([lines[row - 1] for row in added if 0 < row <= len(lines)], tags)
 
 
 def _tag_pattern(tags: tuple[str, ...]) -> re.Pattern[str]:

@@ -67,6 +67,11 @@ def _write_planned(result: Result, stream: TextIO, paint: _Paint) -> None:
     stream.write(paint("#", "--- end of prompt ---\n"))
 
 
+def unified_diff(path: str, text: str, fills: list[tuple[int, int, str]]) -> str:
+    """The unified diff that writing `fills` into `text` makes, with a/ and b/ paths."""
+    return "".join(_diff(path, text, replace_lines(text, fills)))
+
+
 def _diff(path: str, before: str, after: str) -> Iterator[str]:
     lines = difflib.unified_diff(
         [line.replace("\r\n", "\n") for line in split_lines(before)],

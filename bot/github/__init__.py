@@ -1,0 +1,1 @@
+"""GitHub mode: a pull request's diff in, one review of suggested changes out."""

@@ -1,0 +1,120 @@
+"""The source stage for a pull request: its files and patches from the API, file text at the
+head commit from local git objects when the checkout holds them, else from the contents API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from unidiff.patch import PatchSet
+
+from bot.data import Changes, SkippedFile
+from bot.git import Git
+from bot.github.client import GitHubClient, PullFile
+from bot.languages import language_of
+from bot.repo import RepoView
+from bot.scan import might_hold_holes
+from bot.source import Candidate, Fetch, blob_fetch, read
+
+Hunks = tuple[tuple[int, int], ...]  # new-side line ranges, inclusive
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PullChanges:
+    changes: Changes
+    hunks: dict[str, Hunks]  # where GitHub lets a suggestion sit, per path
+    repo: RepoView | None  # the repository at the head, when it is on disk
+    contents_requests: int  # files read through the contents API
+
+
+def collect(
+    client: GitHubClient,
+    files: list[PullFile],
+    *,
+    head: str,
+    base: str,
+    git: Git | None,
+    tags: tuple[str, ...],
+    max_file_size: int,
+) -> PullChanges:
+    """The pull request's changed files, their added lines and new text."""
+    local = git is not None and git.commit(head) is not None
+    candidates: list[Candidate] = []
+    hunks: dict[str, Hunks] = {}
+    skipped: list[SkippedFile] = []
+    for file in files:
+        if file.status == "removed" or language_of(file.path) is None:
+            continue
+        if file.patch is None:
+            added = _added_locally(git, base, head, file.path) if local else None
+            if added is None:
+                skipped.append(SkippedFile(path=file.path, reason="GitHub shows no diff for it"))
+                continue
+            hunks[file.path] = ()
+        else:
+            added, hunks[file.path], texts = _parse(file.patch)
+            if not might_hold_holes(file.path, texts, tags):
+                continue  # no marker on an added line: no need to read it
+        candidates.append(Candidate(path=file.path, added=added))
+    requests = 0
+    if local:
+        assert git is not None
+        fetch = blob_fetch(git, head, max_file_size)
+    else:
+
+        def fetch(paths: list[str]) -> dict[str, bytes | str | None]:
+            nonlocal requests
+            found: dict[str, bytes | str | None] = {}
+            for path in paths:
+                requests += 1
+                content = client.content(path, head)
+                found[path] = (
+                    "not readable through the contents API" if content is None else content
+                )
+            return found
+
+    changes = read(candidates, fetch, git if local else None)
+    return PullChanges(
+        changes=Changes(files=changes.files, skipped=(*skipped, *changes.skipped)),
+        hunks=hunks,
+        repo=_view(git, head, max_file_size) if local else None,
+        contents_requests=requests,
+    )
+
+
+def inside_one_hunk(hunks: Hunks, start: int, end: int) -> bool:
+    return any(low <= start and end <= high for low, high in hunks)
+
+
+def _parse(patch: str) -> tuple[frozenset[int], Hunks, list[str]]:
+    """Added line numbers, hunk ranges and added texts from one file's `patch` field."""
+    patched = PatchSet(f"--- a/file\n+++ b/file\n{patch}\n")[0]
+    added = [line for hunk in patched for line in hunk if line.is_added]
+    ranges = tuple(
+        (h.target_start, h.target_start + h.target_length - 1) for h in patched if h.target_length
+    )
+    return (
+        frozenset(line.target_line_no for line in added if line.target_line_no is not None),
+        ranges,
+        [line.value for line in added],
+    )
+
+
+def _added_locally(git: Git | None, base: str, head: str, path: str) -> frozenset[int] | None:
+    """GitHub leaves the patch out of a very large diff: read the added lines from git."""
+    from bot.source import parse_patch
+
+    if git is None or git.commit(base) is None:
+        return None
+    found = parse_patch(git.diff_patch(base, head, (f":(literal){path}",)))
+    return next(iter(found.values()), None) if len(found) == 1 else None
+
+
+def _view(git: Git | None, head: str, cap: int) -> RepoView | None:
+    if git is None:
+        return None
+    fetch: Fetch = blob_fetch(git, head, cap)
+
+    def read_files(paths: list[str]) -> dict[str, bytes | None]:
+        return {p: c if isinstance(c, bytes) else None for p, c in fetch(paths).items()}
+
+    return RepoView(list_files=lambda: git.tree_files(head), read_files=read_files, max_size=cap)
