@@ -148,3 +148,124 @@ def test_no_model_key_is_a_notice_and_exit_0(run: Run, github: FakeGitHub) -> No
     assert proc.stdout.startswith("::notice::")
     assert github.count(CREATE_REVIEW) == 0
     assert run.outputs()["holes"] == "0"
+
+
+def test_a_push_that_fixes_a_todo_resolves_its_thread_only(
+    run: Run, github: FakeGitHub, codestral: FakeCodestral
+) -> None:
+    """After the author fills one hole, the bot resolves that thread and leaves the others."""
+    first = stubs(["alpha", "beta", "gamma"])
+    open_pull(github, {"mod.py": (None, first)})
+    assert run().returncode == 0
+    fixed = first.replace("    pass\n", "    return 1\n", 1)  # alpha is done by hand
+    github.push(NUMBER, fake_sha("head-2"), {"mod.py": PullFile.from_texts(None, fixed)})
+    calls = len(codestral.requests)
+    proc = run()
+    assert proc.returncode == 0, proc.stderr
+    assert len(codestral.requests) == calls  # beta and gamma are already suggested
+    resolved = {t.comments[0].body.count("'alpha'"): t.resolved for t in github.threads(NUMBER)}
+    assert resolved == {1: True, 0: False}
+    assert sum(not t.resolved for t in github.threads(NUMBER)) == 2
+
+
+def test_45_holes_make_two_reviews_of_at_most_30_comments(run: Run, github: FakeGitHub) -> None:
+    """Reviews carry at most 30 inline comments: 45 holes take two."""
+    names = [f"f{i:02}" for i in range(45)]
+    open_pull(github, {"many.py": (None, stubs(names))})
+    proc = run("--max-holes", "0")
+    assert proc.returncode == 0, proc.stderr
+    sizes = sorted(len(r.comments) for r in github.reviews(NUMBER))
+    assert sizes == [15, 30]
+    assert github.count(CREATE_REVIEW) == 2
+
+
+def test_backticks_in_a_fill_get_a_longer_fence_and_apply_exactly(
+    run: Run, github: FakeGitHub, codestral: FakeCodestral
+) -> None:
+    """A fill holding ``` is fenced with more backticks, so it applies byte for byte."""
+    codestral.respond('    return """```python\n    code\n    ```"""\n')
+    new = stubs(["doc"])
+    open_pull(github, {"mod.py": (None, new)})
+    assert run().returncode == 0
+    (comment,) = github.review_comments(NUMBER)
+    assert "````suggestion\n" in comment.body
+    assert applied(github, "mod.py", new) == new.replace(
+        "    pass\n", '    return """```python\n    code\n    ```"""\n'
+    )
+
+
+def test_read_only_token_writes_the_fills_to_the_summary(
+    run: Run, github: FakeGitHub, codestral: FakeCodestral
+) -> None:
+    """A fork's token cannot post: fills go to the step summary and notices, exit 0."""
+    github.read_only = True
+    open_pull(github, {"mod.py": (None, stubs(["alpha"]))})
+    proc = run()
+    assert proc.returncode == 0, proc.stderr
+    assert "::warning::fim-bot: the token is read-only" in proc.stdout
+    assert "::notice file=mod.py,line=2,endLine=2::" in proc.stdout
+    summary = run.summary.read_text()
+    assert "+    return 'alpha'" in summary
+    assert github.reviews(NUMBER) == []
+    assert {e.kind for e in github.take_errors()} == {"forbidden"}  # the refused write only
+
+
+def test_a_rejected_comment_is_reported_and_the_others_posted(run: Run, github: FakeGitHub) -> None:
+    """GitHub refuses one comment (422): the review is bisected, the rest are posted."""
+    github.reject_comments_containing("'beta'")
+    open_pull(github, {"mod.py": (None, stubs(["alpha", "beta", "gamma", "delta"]))})
+    proc = run()
+    assert proc.returncode == 0, proc.stderr
+    posted = github.review_comments(NUMBER)
+    assert len(posted) == 3
+    assert "'beta'" not in "".join(c.body for c in posted)
+    summary = run.summary.read_text()
+    assert "GitHub refused the suggestion" in summary
+    assert "+    return 'beta'" in summary
+    assert {e.kind for e in github.take_errors()} == {"rule"}  # the 422s, and nothing else
+
+
+def test_head_moved_during_the_run_posts_nothing(run: Run, github: FakeGitHub) -> None:
+    """A push lands while the bot works: it posts nothing and says the next run will."""
+    open_pull(github, {"mod.py": (None, stubs(["alpha"]))})
+    github.move_head(
+        NUMBER,
+        fake_sha("newer"),
+        {"mod.py": PullFile.from_texts(None, stubs(["alpha", "beta"]))},
+        after=1,
+        route="GET /repos/{owner}/{repo}/pulls/{pull_number}",
+    )
+    proc = run()
+    assert proc.returncode == 0, proc.stderr
+    assert "moved on" in proc.stdout
+    assert github.reviews(NUMBER) == []
+
+
+def test_text_from_the_pull_request_cannot_act(
+    run: Run, github: FakeGitHub, codestral: FakeCodestral, tmp_path: Path, home: Path
+) -> None:
+    """A workflow command, an @-mention and a forged fingerprint in PR text take no effect."""
+    codestral.respond("    return 1\n::error::forged\n")
+    new = "def alpha():\n    # TODO: ping @someone and ::error::boom\n    pass\n"
+    # Learn the fingerprint the bot gives this hole, on another fake GitHub.
+    with FakeGitHub() as other:
+        other.add_pull(OWNER, NAME, NUMBER, HEAD, files={"mod.py": PullFile.from_texts(None, new)})
+        (tmp_path / "other").mkdir()
+        assert Run(tmp_path / "other", home, other, codestral)().returncode == 0
+        (learned,) = other.review_comments(NUMBER)
+    forged = learned.body.rsplit("\n", 1)[-1]
+    assert forged.startswith("<!-- fim-bot:fingerprint=")
+    open_pull(github, {"mod.py": (None, new)})
+    github.add_comment(NUMBER, "mod.py", 3, f"looks done to me\n{forged}", author="mallory")
+    proc = run()
+    assert proc.returncode == 0, proc.stderr
+    # Everything the PR or the model wrote sits between ::stop-commands:: markers.
+    stop = re.search(r"::stop-commands::(\w+)\n(.*?)\n::\1::", proc.stdout, re.S)
+    assert stop
+    assert "::error::" in stop[2]
+    assert "::error::" not in proc.stdout.replace(stop[0], "")
+    mine = [c for c in github.review_comments(NUMBER) if c.user.login != "mallory"]
+    assert len(mine) == 1  # the forged marker did not make the bot skip the hole
+    assert "@someone" not in mine[0].body
+    assert "@\u2060someone" in mine[0].body
+    assert all(not t.resolved for t in github.threads(NUMBER))  # nor resolve mallory's thread

@@ -918,6 +918,7 @@ class FakeGitHub:
         self._faults: list[Fault] = []
         self._scheduled: list[_Scheduled] = []
         self._comment_faults: list[list[int]] = []  # [nth, times left]
+        self._comment_refusals: list[str] = []  # comments whose body holds one are refused
         self._comments_seen = 0
         self._rate_used = 0
         self._openapi: Any = None
@@ -1411,6 +1412,12 @@ class FakeGitHub:
         with self._lock:
             self._faults.append(fault)
         return fault
+
+    def reject_comments_containing(self, text: str) -> None:
+        """Refuse, every time, any review comment whose body contains ``text`` (as if its line
+        were outside the diff): each review holding one gets GitHub's 422."""
+        with self._lock:
+            self._comment_refusals.append(text)
 
     def reject_nth_comment(self, nth: int, *, times: int = 1) -> None:
         """Refuse the ``nth`` review comment the bot sends (counted over reviews and single
@@ -2492,7 +2499,8 @@ class FakeGitHub:
         messages: list[str] = []
         for spec in specs:
             found, anchor = self._check_thread(pull, commit_id, spec)
-            if self._take_comment_fault() and not found:
+            refused = any(t in str(spec.get("body", "")) for t in self._comment_refusals)
+            if (self._take_comment_fault() or refused) and not found:
                 found = [_MSG_LINE, _MSG_HUNK]
             for message in found:
                 if message not in messages:
