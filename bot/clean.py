@@ -156,26 +156,24 @@ def _cut_suffix_echo(body: str, context: _Context) -> str:
 
 
 def _align_first_line(body: str, context: _Context) -> str:
-    """A stray space before the first line, or a first line that lost its indentation (the
-    prompt ends at a line start, so some servers strip it): when the lines after it sit where
-    the hole's block does, the first line belongs there too."""
+    """Fix the first line alone when only it is off: a stray space before it (less than a
+    level), or no indentation at all where the next statement shows where it belongs (the
+    prompt ends at a line start, so some servers strip it). A fill shifted as a whole by a
+    level is `_reindent`'s business."""
     lines = body.split("\n")
-    inside = _string_rows(body)
-    rest = [
-        indent_width(line)
-        for i, line in enumerate(lines[1:], start=1)
-        if line.strip() and i not in inside
-    ]
     target = indent_width(context.hole.indent)
     first = indent_width(lines[0])
-    if not rest or first == target or not context.hole.indent:
+    if not context.hole.indent or first == target:
         return body
-    opens_block = _code_part(lines[0]).rstrip().endswith(":")
-    # The next line shows where the first belongs: at its level, or one level above it
-    # when the first line opens a block.
-    rest_fits = rest[0] == target + (4 if opens_block else 0)
-    if rest_fits and (first < target or first - target < 4):
+    if 0 < first - target < 4:
         lines[0] = context.hole.indent + lines[0].lstrip(" \t")
+        return "\n".join(lines)
+    starts = [i for i in _statement_rows(body) if i > 0 and lines[i].strip()]
+    if first < target and starts:
+        opens_block = _code_part(lines[0]).rstrip().endswith(":")
+        # The next statement sits at the first line's level, or one deeper after a `:`.
+        if indent_width(lines[starts[0]]) == target + (4 if opens_block else 0):
+            lines[0] = context.hole.indent + lines[0].lstrip(" \t")
     return "\n".join(lines)
 
 
@@ -283,6 +281,24 @@ def _string_rows(body: str) -> frozenset[int]:
     except (tokenize.TokenError, SyntaxError):
         pass
     return frozenset(rows)
+
+
+def _statement_rows(body: str) -> list[int]:
+    """The rows (0-based) where a statement or a comment line starts: not the continuation
+    lines of a bracketed expression or of a string."""
+    rows: list[int] = []
+    fresh = True
+    skip = (tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER)
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(textwrap.dedent(body)).readline):
+            if token.type in (tokenize.NEWLINE, tokenize.NL):
+                fresh = True
+            elif fresh and token.type not in skip:
+                rows.append(token.start[0] - 1)
+                fresh = False
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return rows
 
 
 def _runs_to_the_end(raw: str, body: str) -> bool:
