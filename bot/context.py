@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import posixpath
 import re
+from collections.abc import Iterator
 
 from bot.data import Hole, Snippet
 from bot.languages import python
@@ -54,7 +55,7 @@ def _imports(tree: ast.Module, path: str) -> dict[str, tuple[str, str | None]]:
     stay as written ("a/b") and are looked up by the end of their path.
     """
     found: dict[str, tuple[str, str | None]] = {}
-    for node in ast.walk(tree):
+    for node in _statements(tree.body):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 stem = alias.name.replace(".", "/")
@@ -79,13 +80,9 @@ def _used(tree: ast.Module, hole: Hole) -> list[tuple[str, str | None]]:
     """Names (and `name.attribute`s) used by the code around the hole, in order of appearance:
     the innermost function or class holding it, or the lines around a top-level hole."""
     around: ast.AST | None = None
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-            and node.lineno <= hole.start_line <= (node.end_lineno or node.lineno)
-            and (around is None or node.lineno > getattr(around, "lineno", 0))
-        ):
-            around = node
+    for statement in _statements(tree.body, holding=hole.start_line):
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            around = statement  # statements come outermost first: the last is the innermost
     if around is not None:
         nodes = list(ast.walk(around))
     else:
@@ -110,6 +107,21 @@ def _used(tree: ast.Module, hole: Hole) -> list[tuple[str, str | None]]:
     for name, attribute in _NAME_IN_TEXT.findall(hole.instruction):
         used[(name, attribute or None)] = None
     return list(used)
+
+
+def _statements(body: list[ast.stmt], *, holding: int | None = None) -> Iterator[ast.stmt]:
+    """Every statement under `body`, outer ones first, never descending into expressions; with
+    `holding`, only the statements whose lines hold that row."""
+    for node in body:
+        if holding is not None and not node.lineno <= holding <= (node.end_lineno or node.lineno):
+            continue
+        yield node
+        for field in ("body", "orelse", "finalbody"):
+            inner = getattr(node, field, None)
+            if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
+                yield from _statements(inner, holding=holding)
+        for item in [*getattr(node, "handlers", ()), *getattr(node, "cases", ())]:
+            yield from _statements(item.body, holding=holding)
 
 
 def _render(

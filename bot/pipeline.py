@@ -39,12 +39,24 @@ def run(
     with the reason (a pull request that already holds their suggestion).
     """
     texts = {f.path: f.text for f in changes.files}
-    holes = scan.scan(changes.files, tags=options.tags, repo=repo)
-    known = skip(holes, texts) if skip else {}
-    fresh = [h for h in holes if h not in known]
-    cap = options.max_holes or len(fresh)
-    wanted, over = fresh[:cap], fresh[cap:]
-    prompts = [_prompt(h, texts[h.path], repo, options) for h in wanted]
+    scanner = scan.Scanner(tags=options.tags, repo=repo)
+    known: dict[Hole, str] = {}
+    wanted: list[Hole] = []
+    prompts: list[Prompt] = []
+    over: list[Hole] = []
+    # File by file, so that the prompts of a file are built while its parse is still cached.
+    for file in sorted(changes.files, key=lambda f: f.path):
+        holes = scanner.holes(file)
+        found = skip(holes, texts) if skip else {}
+        known.update(found)
+        for hole in holes:
+            if hole in found:
+                continue
+            if options.max_holes and len(wanted) >= options.max_holes:
+                over.append(hole)
+            else:
+                wanted.append(hole)
+                prompts.append(_prompt(hole, file.text, repo, options))
     if options.dry_run or not wanted:
         results = [
             Result(hole=h, status="planned", prompt=p) for h, p in zip(wanted, prompts, strict=True)

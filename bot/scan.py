@@ -12,6 +12,20 @@ from bot.repo import RepoView
 DEFAULT_TAGS = ("TODO", "FIXME", "XXX")
 
 
+class Scanner:
+    """Finds holes file by file; rules that look at other files share what they read."""
+
+    def __init__(self, *, tags: tuple[str, ...] = DEFAULT_TAGS, repo: RepoView | None = None):
+        self._tags = tags
+        self._overrides = Overrides(repo)
+
+    def holes(self, file: SourceFile) -> list[Hole]:
+        """The holes of `file` whose marker sits on an added line, in line order."""
+        if language_of(file.path) == python.LANGUAGE:
+            return python.find_holes(file, self._tags, self._overrides)
+        return []
+
+
 def scan(
     files: Sequence[SourceFile],
     *,
@@ -23,12 +37,8 @@ def scan(
     `repo`, when the scanned revision is on disk, lets rules look at other files (a subclass
     elsewhere that overrides a stub method makes it a hook, not a hole).
     """
-    overrides = Overrides(repo)
-    holes: list[Hole] = []
-    for file in sorted(files, key=lambda f: f.path):
-        if language_of(file.path) == python.LANGUAGE:
-            holes += python.find_holes(file, tags, overrides)
-    return holes
+    scanner = Scanner(tags=tags, repo=repo)
+    return [hole for file in sorted(files, key=lambda f: f.path) for hole in scanner.holes(file)]
 
 
 def might_hold_holes(path: str, added: list[str], tags: tuple[str, ...]) -> bool:

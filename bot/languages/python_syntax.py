@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import functools
 import io
 import textwrap
 import tokenize
@@ -25,8 +26,10 @@ class Comment:
     text: str  # with the leading "#"
 
 
+@functools.lru_cache(maxsize=16)
 def parse(source: str) -> ast.Module | None:
-    """The module's tree, or None when it is not valid Python."""
+    """The module's tree, or None when it is not valid Python. Trees are shared between the
+    stages that ask for the same text (scan, then prompt context): never change one."""
     try:
         return ast.parse(source.removeprefix("\ufeff"))
     except (SyntaxError, ValueError):  # ValueError: NUL bytes
