@@ -8,6 +8,7 @@ reading the call would look up, and it keeps the budget for many definitions.
 from __future__ import annotations
 
 import ast
+import functools
 import posixpath
 import re
 from collections.abc import Iterator
@@ -32,7 +33,7 @@ def snippets(
     tree = python.parse(text)
     if tree is None:
         return ()
-    imports = _imports(tree, hole.path)
+    imports = _imports(text, hole.path)
     wanted: dict[tuple[str, str], None] = {}
     for name, attribute in _used(tree, hole):
         if name not in imports:
@@ -48,14 +49,16 @@ def snippets(
     return _render(wanted, repo, hole.path, budget_tokens * CHARS_PER_TOKEN)
 
 
-def _imports(tree: ast.Module, path: str) -> dict[str, tuple[str, str | None]]:
+@functools.lru_cache(maxsize=64)
+def _imports(text: str, path: str) -> dict[str, tuple[str, str | None]]:
     """Local name -> (module as a path stem, imported name or None for a whole module).
 
     Relative imports become stems relative to the repository root ("pkg/sub/mod"); absolute ones
     stay as written ("a/b") and are looked up by the end of their path.
     """
     found: dict[str, tuple[str, str | None]] = {}
-    for node in _statements(tree.body):
+    tree = python.parse(text)
+    for node in _statements(tree.body) if tree else ():
         if isinstance(node, ast.Import):
             for alias in node.names:
                 stem = alias.name.replace(".", "/")
@@ -128,13 +131,12 @@ def _render(
     wanted: dict[tuple[str, str], None], repo: RepoView, own: str, budget: int
 ) -> tuple[Snippet, ...]:
     by_path: dict[str, list[str]] = {}
-    paths = repo.paths((".py",))
     for stem, name in wanted:
-        path = _module_path(stem, paths, own)
+        path = _module_path(stem, repo, own)
         if path is None or path == own:
             continue
         text = repo.texts([path]).get(path)
-        definition = _definition(text, name) if text else None
+        definition = _definitions(text).get(name) if text else None
         if definition and definition not in by_path.get(path, []):
             by_path.setdefault(path, []).append(definition)
     snippets: list[Snippet] = []
@@ -152,33 +154,41 @@ def _render(
     return tuple(snippets)
 
 
-def _module_path(stem: str, paths: list[str], own: str) -> str | None:
+def _module_path(stem: str, repo: RepoView, own: str) -> str | None:
     """The repository file of a module: `stem.py` or `stem/__init__.py`; an absolute stem may sit
     under any folder (a `src/` layout), the one nearest to the importing file wins."""
     if stem.startswith("./"):
         exact = posixpath.normpath(stem[2:])
-        names = {f"{exact}.py", f"{exact}/__init__.py"}
-        return next((p for p in paths if p in names), None)
+        names = (f"{exact}.py", f"{exact}/__init__.py")
+        found = [p for name in names for p in repo.named(posixpath.basename(name)) if p == name]
+        return found[0] if found else None
     ends = (f"{stem}.py", f"{stem}/__init__.py")
-    found = [p for p in paths if p in ends or p.endswith(tuple("/" + e for e in ends))]
+    found = [
+        p
+        for end in ends
+        for p in repo.named(posixpath.basename(end))
+        if p == end or p.endswith("/" + end)
+    ]
     if not found:
         return None
     own_dir = posixpath.dirname(own)
     return min(found, key=lambda p: (len(posixpath.relpath(p, own_dir or ".")), p))
 
 
-def _definition(text: str, name: str) -> str | None:
-    """`name`'s signature and docstring as a stub (body `...`): a top-level def or class."""
+@functools.lru_cache(maxsize=64)
+def _definitions(text: str) -> dict[str, str]:
+    """Every top-level def and class of a module, as a stub: signature and docstring."""
     tree = python.parse(text)
     if tree is None:
-        return None
+        return {}
     lines = text.split("\n")
+    found: dict[str, str] = {}
     for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
-            return _signature(node, lines, "")
-        if isinstance(node, ast.ClassDef) and node.name == name:
-            return _class(node, lines)
-    return None
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            found[node.name] = _signature(node, lines, "")
+        elif isinstance(node, ast.ClassDef):
+            found[node.name] = _class(node, lines)
+    return found
 
 
 def _signature(

@@ -4,7 +4,6 @@ need other files than the changed ones (DESIGN.md section 1). Reads only what is
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from pathlib import PurePosixPath
 
 # Lists every file path (repo-relative, "/"); reads a batch of them (None: unreadable or absent).
 ListFiles = Callable[[], list[str]]
@@ -17,14 +16,28 @@ class RepoView:
         self._read_files = read_files
         self._max_size = max_size
         self._paths: list[str] | None = None
+        self._by_suffixes: dict[tuple[str, ...], list[str]] = {}
+        self._by_name: dict[str, list[str]] | None = None
         self._texts: dict[str, str | None] = {}
 
     def paths(self, suffixes: Iterable[str]) -> list[str]:
         """The repository's files whose names end with one of `suffixes`."""
-        if self._paths is None:
-            self._paths = self._list_files()
         wanted = tuple(suffixes)
-        return [p for p in self._paths if PurePosixPath(p).suffix in wanted]
+        if wanted not in self._by_suffixes:
+            if self._paths is None:
+                self._paths = self._list_files()
+            self._by_suffixes[wanted] = [p for p in self._paths if p.endswith(wanted)]
+        return self._by_suffixes[wanted]
+
+    def named(self, name: str) -> list[str]:
+        """The repository's files whose last path component is `name`."""
+        if self._by_name is None:
+            if self._paths is None:
+                self._paths = self._list_files()
+            self._by_name = {}
+            for path in self._paths:
+                self._by_name.setdefault(path.rsplit("/", 1)[-1], []).append(path)
+        return self._by_name.get(name, [])
 
     def texts(self, paths: list[str]) -> dict[str, str]:
         """The UTF-8 text of each readable path; binary, huge and undecodable files left out."""
