@@ -269,3 +269,131 @@ def test_text_from_the_pull_request_cannot_act(
     assert "@someone" not in mine[0].body
     assert "@\u2060someone" in mine[0].body
     assert all(not t.resolved for t in github.threads(NUMBER))  # nor resolve mallory's thread
+
+
+def test_a_pull_request_workflow_is_detected_without_flags(
+    run: Run, github: FakeGitHub, tmp_path: Path
+) -> None:
+    """GITHUB_EVENT_NAME=pull_request and its event file choose GitHub mode by themselves."""
+    open_pull(github, {"mod.py": (None, stubs(["alpha"]))})
+    event = tmp_path / "event.json"
+    event.write_text(
+        json.dumps(
+            {
+                "action": "synchronize",
+                "number": NUMBER,
+                "pull_request": {"number": NUMBER, "head": {"sha": HEAD}},
+                "repository": {"full_name": f"{OWNER}/{NAME}"},
+            }
+        )
+    )
+    repo = Repo(
+        run.folder,
+        {**run.env, "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event)},
+    )
+    proc = repo.bot("run")
+    assert proc.returncode == 0, proc.stderr
+    assert len(github.review_comments(NUMBER)) == 1
+
+
+def test_text_comes_from_the_local_checkout_when_it_holds_the_head(
+    tmp_path: Path, home: Path, github: FakeGitHub, codestral: FakeCodestral
+) -> None:
+    """With the head commit on disk, file text is read from git: no contents API request."""
+    codestral.responder = named_return
+    checkout = Repo(tmp_path / "checkout", clean_env(home))
+    checkout.path.mkdir()
+    checkout.git("init", "-q", "-b", "main")
+    checkout.write("mod.py", "import os\n")
+    base = checkout.commit("base")
+    checkout.write("mod.py", "import os\n\n\n" + stubs(["alpha"]))
+    head = checkout.commit("head")
+    github.add_pull(
+        OWNER,
+        NAME,
+        NUMBER,
+        head,
+        files={"mod.py": PullFile.from_texts("import os\n", checkout.read("mod.py"))},
+        base_sha=base,
+        base_files={"mod.py": "import os\n"},
+    )
+    run = Run(tmp_path, home, github, codestral)
+    run.folder = checkout.path
+    proc = run()
+    assert proc.returncode == 0, proc.stderr
+    assert github.count("GET /repos/{owner}/{repo}/contents/{path}") == 0
+    assert len(github.review_comments(NUMBER)) == 1
+
+
+def test_hundreds_of_files_are_read_over_several_pages(run: Run, github: FakeGitHub) -> None:
+    """A pull request of 320 files is read page by page; the holes of every page count."""
+    files: dict[str, tuple[str | None, str]] = {
+        f"pkg/m{i:03}.py": (None, "x = 1\n") for i in range(318)
+    }
+    files["pkg/m400.py"] = (None, stubs(["alpha"]))
+    files["pkg/m500.py"] = (None, stubs(["beta"]))
+    open_pull(github, files)
+    proc = run()
+    assert proc.returncode == 0, proc.stderr
+    assert github.count("GET /repos/{owner}/{repo}/pulls/{pull_number}/files") == 4
+    assert len(github.review_comments(NUMBER)) == 2
+
+
+def test_a_leftover_pending_review_is_cleaned_up(run: Run, github: FakeGitHub) -> None:
+    """A pending review the bot left behind (a run that died) is deleted before posting."""
+    open_pull(github, {"mod.py": (None, stubs(["alpha", "beta"]))})
+    github.add_comment(NUMBER, "mod.py", 2, "draft", author="github-actions[bot]", pending=True)
+    proc = run()
+    assert proc.returncode == 0, proc.stderr
+    assert [r.state for r in github.reviews(NUMBER)] == ["COMMENTED"]
+
+
+def test_a_secondary_rate_limit_is_waited_out(run: Run, github: FakeGitHub) -> None:
+    """403 with Retry-After on the review: the bot waits as told (logged) and posts."""
+    open_pull(github, {"mod.py": (None, stubs(["alpha"]))})
+    github.fail("secondary_rate_limit", route=CREATE_REVIEW, retry_after=42)
+    proc = run("-vv")
+    assert proc.returncode == 0, proc.stderr
+    assert "wait 42.000s: GitHub rate limit" in proc.stderr
+    assert len(github.review_comments(NUMBER)) == 1
+    github.take_errors()
+
+
+def test_an_outdated_suggestion_is_minimized_and_made_afresh(
+    run: Run, github: FakeGitHub, codestral: FakeCodestral
+) -> None:
+    """When a push moves a hole's lines, its old thread is outdated: minimize it, suggest again."""
+    first = stubs(["alpha"])
+    open_pull(github, {"mod.py": (None, first)})
+    assert run().returncode == 0
+    moved = "import os\n\n\n" + first
+    github.push(NUMBER, fake_sha("head-2"), {"mod.py": PullFile.from_texts(None, moved)})
+    assert any(t.outdated for t in github.threads(NUMBER))
+    proc = run()
+    assert proc.returncode == 0, proc.stderr
+    comments = github.review_comments(NUMBER)
+    assert len(comments) == 2
+    assert github.count("graphql:minimizeComment") == 1
+    assert len(codestral.requests) == 2
+
+
+@pytest.mark.parametrize("holes", [1, 10, 40])
+def test_github_requests_grow_by_one_review_per_30_holes(
+    run: Run, github: FakeGitHub, holes: int
+) -> None:
+    """Requests per run: a fixed handful, one contents read per file, one review per 30 holes."""
+    open_pull(github, {"mod.py": (None, stubs([f"f{i:02}" for i in range(holes)]))})
+    assert run("--max-holes", "0").returncode == 0
+    counts = {k: v for k, v in github.counts().items() if not k.startswith("graphql:")}
+    # One review per 30 holes; the rest does not grow with the holes: the pull request twice
+    # (before and after the work, to see that its head did not move), its files, one file's
+    # contents (the head is not on disk here), the bot's threads, its pending reviews. The
+    # Actions token's login is known without asking.
+    assert counts == {
+        "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews": -(-holes // 30),
+        "GET /repos/{owner}/{repo}/pulls/{pull_number}": 2,
+        "GET /repos/{owner}/{repo}/pulls/{pull_number}/files": 1,
+        "GET /repos/{owner}/{repo}/contents/{path}": 1,
+        "POST /graphql": 1,
+        "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews": 1,
+    }
