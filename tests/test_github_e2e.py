@@ -397,3 +397,19 @@ def test_github_requests_grow_by_one_review_per_30_holes(
         "POST /graphql": 1,
         "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews": 1,
     }
+
+
+def test_a_fill_reaching_outside_the_hunk_goes_to_the_review_body(
+    run: Run, github: FakeGitHub, codestral: FakeCodestral
+) -> None:
+    """A hole whose lines are not all in one hunk is never an inline comment: a diff instead."""
+    codestral.respond("    return 1\n")
+    old = "def alpha():\n" + "".join(f"    # step {n}\n" for n in range(8)) + "    pass\n"
+    new = old.replace("def alpha():\n", "def alpha():\n    # TODO: do the steps\n")
+    open_pull(github, {"mod.py": (old, new)})
+    proc = run()
+    assert proc.returncode == 0, proc.stderr
+    assert github.review_comments(NUMBER) == []
+    (review,) = github.reviews(NUMBER)
+    assert "```diff\n" in review.body
+    assert "+    return 1\n" in review.body
