@@ -12,10 +12,19 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.codestral import FakeCodestral
+from tests.fakes.github import ACTIONS_TOKEN, USER_TOKEN
 
 # The installed console script, next to the interpreter that runs the tests.
 BOT = str(Path(sys.executable).with_name("bot"))
 TEST_KEY = "sk-test-0123456789abcdef"
+# Recognisable secrets: no output of any test may ever show them (see `no_secret_shown`).
+SECRETS = (TEST_KEY, ACTIONS_TOKEN, USER_TOKEN)
+_SHOWN: list[str] = []  # everything the bot printed or posted during the current test
+
+
+def shown(*texts: str) -> None:
+    """Record text the bot showed (output, summaries, comments) for the secrets check."""
+    _SHOWN.extend(texts)
 
 
 def clean_env(home: Path, **extra: str) -> dict[str, str]:
@@ -74,7 +83,7 @@ class Repo:
     def bot(
         self, *args: str, cwd: Path | None = None, **env: str
     ) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
+        proc = subprocess.run(
             [BOT, *args],
             cwd=cwd or self.path,
             env={**self.env, **env},
@@ -82,6 +91,21 @@ class Repo:
             text=True,
             timeout=120,
         )
+        shown(proc.stdout, proc.stderr)
+        return proc
+
+
+@pytest.fixture(autouse=True)
+def no_secret_shown() -> Iterator[None]:
+    """At every test's end: no key or token appeared in anything the bot showed."""
+    _SHOWN.clear()
+    yield
+    assert not secrets_in(_SHOWN), "a key or token was shown"
+
+
+def secrets_in(texts: list[str]) -> list[str]:
+    """The secrets that appear in any of `texts` (what `no_secret_shown` looks for)."""
+    return [secret for secret in SECRETS if any(secret in text for text in texts)]
 
 
 @pytest.fixture

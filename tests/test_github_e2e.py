@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import TEST_KEY, Repo, clean_env
+from tests.conftest import TEST_KEY, Repo, clean_env, shown
 from tests.fakes.codestral import FakeCodestral
 from tests.fakes.github import ACTIONS_TOKEN, CREATE_REVIEW, FakeGitHub, PullFile, fake_sha
 
@@ -67,9 +67,16 @@ class Run:
 
 
 @pytest.fixture
-def run(tmp_path: Path, home: Path, github: FakeGitHub, codestral: FakeCodestral) -> Run:
+def run(tmp_path: Path, home: Path, github: FakeGitHub, codestral: FakeCodestral) -> Iterator[Run]:
     codestral.responder = named_return
-    return Run(tmp_path, home, github, codestral)
+    runner = Run(tmp_path, home, github, codestral)
+    yield runner
+    # What the bot posted and wrote goes through the secrets check too.
+    shown(
+        *(c.body for c in github.review_comments(NUMBER)),
+        *(r.body or "" for r in github.reviews(NUMBER)),
+        *(p.read_text() for p in (runner.summary, runner.output) if p.exists()),
+    )
 
 
 def open_pull(

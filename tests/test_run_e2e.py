@@ -354,3 +354,13 @@ def test_bare_bot_prints_help_and_exits_2(repo: Repo) -> None:
     assert proc.returncode == 2
     assert "run" in proc.stderr
     assert "usage: bot" in proc.stderr
+
+
+def test_the_secrets_check_sees_a_leak() -> None:
+    """The teardown check of every test would catch a key or token in what the bot showed."""
+    from tests.conftest import secrets_in
+    from tests.fakes.github import ACTIONS_TOKEN
+
+    assert secrets_in(["fine", f"Authorization: Bearer {TEST_KEY}"]) == [TEST_KEY]
+    assert secrets_in([f"token {ACTIONS_TOKEN}"]) == [ACTIONS_TOKEN]
+    assert secrets_in(["nothing to see"]) == []
