@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
-import math
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot import __version__
 from bot.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, BotError
@@ -33,6 +33,11 @@ what is read:
   --staged         the index against HEAD (what `git commit` would record)
   --all PATH...    the given files and folders, every line treated as new
 
+configuration:
+  .fim-bot.yml or .github/fim-bot.yml at the repository root (or --config FILE) sets any
+  option below by its name (max-holes: 10); FIM_BOT_<NAME> (FIM_BOT_MAX_HOLES=10) sets it
+  too. A flag wins over a variable, a variable over the file. `bot config` shows them all.
+
 environment:
   CODESTRAL_API_KEY, CODESTRAL_API_BASE   Codestral (the default provider)
   MISTRAL_API_KEY, MISTRAL_API_BASE       Mistral's main API (chosen when it is the only key)
@@ -51,6 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args, env)
+        if args.command == "config":
+            return _config(args, env)
         _parser().print_help(sys.stderr)
         return EXIT_USAGE
     except BotError as error:
@@ -64,12 +71,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
+def _settings(args: argparse.Namespace, env: Mapping[str, str], **run: Any) -> Settings:
+    """Flags, environment and configuration file, resolved; the file sits at the root of the
+    repository that holds the working directory (or in it, outside one)."""
+    from bot import flags, settings
+    from bot.git import Git
+
+    cwd = Path.cwd()
+    git = Git.find(cwd)
+    return settings.resolve(
+        env=env,
+        flags=flags.given(args),
+        config_path=args.config,
+        cwd=cwd,
+        root=git.root if git else cwd,
+        **run,
+    )
+
+
+def _config(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    from bot.report import settings as report
+
+    report.write(_settings(args, env), sys.stdout, output_format=args.format)
+    return EXIT_OK
+
+
 def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     from bot import pipeline, settings, source
-    from bot.providers import ModelParams
 
-    resolved = settings.resolve(
-        env=env,
+    resolved = _settings(
+        args,
+        env,
         paths=tuple(args.paths),
         base=args.base,
         head=args.head,
@@ -78,24 +110,6 @@ def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         output_format=args.format,
         apply=args.apply,
         dry_run=args.dry_run,
-        provider=args.provider,
-        api_base=args.api_base,
-        params=ModelParams(
-            model=args.model,
-            temperature=args.temperature,
-            top_p=args.top_p,
-            max_tokens=args.max_tokens,
-            min_tokens=args.min_tokens,
-            seed=args.seed,
-            stop=tuple(args.stop),
-            stream=args.stream,
-            timeout=args.timeout,
-        ),
-        concurrency=args.concurrency,
-        max_holes=args.max_holes,
-        max_file_size=args.max_file_size,
-        budget_tokens=args.budget_tokens,
-        context_budget_tokens=args.context_budget_tokens,
     )
     local_mode = bool(args.head or args.staged or args.all)
     if settings.wants_github(env, github=args.github, local_mode=local_mode):
@@ -137,13 +151,16 @@ def _github(args: argparse.Namespace, env: Mapping[str, str], resolved: Settings
     from bot.clock import Clock
     from bot.github import mode
 
-    target = settings.github_target(
-        env,
-        repo=args.repo,
-        pr=args.pr,
-        bot_login=args.bot_login,
-        fail_on_error=args.fail_on_error,
-    )
+    target = settings.github_target(env, repo=args.repo, pr=args.pr, github=resolved.github)
+    if resolved.sources["api-base"].source == "file":
+        # The file comes from the pull request's own checkout: honouring its api-base would let
+        # a pull request send the code, and the key in the Authorization header, anywhere.
+        log.warning(
+            "fim-bot: ignoring api-base from %s on a pull request: set it through the "
+            "environment (the Action's api-base input) instead",
+            resolved.sources["api-base"].where,
+        )
+        resolved = dataclasses.replace(resolved, api_base=resolved.provider.default_base)
     return mode.run(
         target,
         options=resolved.options,
@@ -212,22 +229,9 @@ def _configure_logging(verbosity: int, *, secret: tuple[str, ...]) -> None:
     log.setLevel([logging.WARNING, logging.INFO, logging.DEBUG][min(verbosity, 2)])
 
 
-def _positive(kind: type[int] | type[float], *, zero: bool = False) -> Callable[[str], int | float]:
-    def parse(value: str) -> int | float:
-        try:
-            number = kind(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {value!r}") from None
-        if not math.isfinite(number):
-            raise argparse.ArgumentTypeError(f"expected a finite number, got {value!r}")
-        if number < 0 or (number == 0 and not zero):
-            raise argparse.ArgumentTypeError(f"must be {'>= 0' if zero else '> 0'}: {value}")
-        return number
-
-    return parse
-
-
 def _parser() -> argparse.ArgumentParser:
+    from bot import flags
+
     parser = argparse.ArgumentParser(prog="bot", description=_DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"fim-bot {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -244,23 +248,10 @@ def _parser() -> argparse.ArgumentParser:
     what.add_argument("--head", metavar="REV", help="the new side: a commit, read from git")
     what.add_argument("--staged", action="store_true", help="the index against HEAD")
     what.add_argument("--all", action="store_true", help="treat the PATHs as wholly new")
-    what.add_argument(
-        "--max-file-size",
-        type=_positive(int),
-        default=1_000_000,
-        metavar="BYTES",
-        help="skip larger files (default: 1000000)",
-    )
     github = run.add_argument_group("GitHub (chosen by itself in a pull_request workflow)")
     github.add_argument("--github", action="store_true", help="post to a pull request")
     github.add_argument("--repo", metavar="OWNER/NAME", help="default: GITHUB_REPOSITORY")
-    github.add_argument("--pr", type=_positive(int), metavar="N", help="the pull request")
-    github.add_argument(
-        "--fail-on-error",
-        action="store_true",
-        help="exit 1 when a hole fails and 2 for a missing or rejected key (default: exit 0)",
-    )
-    github.add_argument("--bot-login", help="whose comments are the bot's (default: the token's)")
+    github.add_argument("--pr", type=flags.number(), metavar="N", help="the pull request")
     out = run.add_argument_group("output")
     out.add_argument("--format", choices=("text", "json"), default="text")
     out.add_argument("--apply", action="store_true", help="write the fills into the files")
@@ -269,39 +260,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     out.add_argument("-v", "--verbose", action="count", default=0, help="more logs on stderr")
     model = run.add_argument_group("model")
-    model.add_argument("--provider", help="codestral (default) or mistral")
-    model.add_argument("--api-base", metavar="URL", help="the provider's base URL")
-    model.add_argument("--model", default="codestral-latest", help="default: codestral-latest")
-    model.add_argument("--temperature", type=_positive(float, zero=True), default=0.0)
-    model.add_argument("--top-p", type=_positive(float), default=None)
-    model.add_argument("--max-tokens", type=_positive(int), default=512)
-    model.add_argument("--min-tokens", type=_positive(int, zero=True), default=None)
-    model.add_argument("--seed", type=_positive(int, zero=True), default=None)
-    model.add_argument("--stop", action="append", default=[], help="a stop sequence (repeatable)")
-    model.add_argument("--stream", action="store_true", help="receive the answer as it is made")
-    model.add_argument(
-        "--timeout", type=_positive(float), default=60.0, help="seconds per request (default: 60)"
+    flags.add(run, {"scan": what, "model": model, "github": github})
+    config = commands.add_parser(
+        "config",
+        help="show the effective configuration and where each value comes from",
+        description="Show the settings a `bot run` here would use, and where each comes from: "
+        "a flag, an environment variable, the configuration file, or the default.",
     )
-    model.add_argument(
-        "--concurrency", type=_positive(int), default=8, help="requests at once (default: 8)"
-    )
-    model.add_argument(
-        "--max-holes",
-        type=_positive(int, zero=True),
-        default=50,
-        help="holes per run; the rest are skipped (default: 50; 0: no cap)",
-    )
-    model.add_argument(
-        "--budget-tokens",
-        type=_positive(int),
-        default=8000,
-        help="estimated tokens of code around a hole sent in its prompt (default: 8000)",
-    )
-    model.add_argument(
-        "--context-budget-tokens",
-        type=_positive(int, zero=True),
-        default=1500,
-        help="estimated tokens of definitions from other files the code uses (default: 1500; "
-        "0: none)",
+    config.add_argument("--format", choices=("yaml", "json"), default="yaml")
+    flags.add(
+        config,
+        {
+            "scan": config.add_argument_group("what to read"),
+            "model": config.add_argument_group("model"),
+            "github": config.add_argument_group("GitHub"),
+        },
     )
     return parser

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from bot import clean, context, prompt, scan
-from bot.data import Changes, Hole, Prompt, Report, Result
+from bot.data import Changes, Hole, Prompt, Report, Result, SkippedFile
+from bot.globs import EXCLUDED, FileFilter
 from bot.providers import ModelError, Provider
 from bot.repo import RepoView
 
@@ -18,6 +19,8 @@ log = logging.getLogger("bot.pipeline")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Options:
     tags: tuple[str, ...] = scan.DEFAULT_TAGS
+    stub_kinds: tuple[str, ...] = scan.STUB_KINDS
+    files: FileFilter = field(default_factory=FileFilter)  # what the run may scan and read
     max_holes: int = 50  # 0: no cap
     dry_run: bool = False
     budget_tokens: int = prompt.DEFAULT_BUDGET_TOKENS
@@ -32,25 +35,34 @@ def run(
     provider: Callable[[], Provider],
     repo: RepoView | None = None,
     skip: Callable[[list[Hole], dict[str, str]], dict[Hole, str]] | None = None,
+    cached: Callable[[list[Hole], dict[str, str]], dict[Hole, str]] | None = None,
 ) -> Report:
     """Find the holes of `changes`, ask the model for each, and clean what it answers.
 
     `provider` is called only when there is something to send. `skip` names holes not to send,
-    with the reason (a pull request that already holds their suggestion).
+    with the reason (a pull request that already holds their suggestion). `cached` gives fills
+    made before for some holes (the hooks' local cache): they are `suggested` again, with no
+    usage, checked like new fills, and never sent.
     """
+    changes = _filter(changes, options.files)
+    if repo is not None:
+        repo = repo.hiding(options.files.hidden)
     texts = {f.path: f.text for f in changes.files}
-    scanner = scan.Scanner(tags=options.tags, repo=repo)
+    scanner = scan.Scanner(tags=options.tags, stub_kinds=options.stub_kinds, repo=repo)
     known: dict[Hole, str] = {}
     wanted: list[Hole] = []
     prompts: list[Prompt] = []
     over: list[Hole] = []
+    reused: dict[Hole, str] = {}
     # File by file, so that the prompts of a file are built while its parse is still cached.
     for file in sorted(changes.files, key=lambda f: f.path):
         holes = scanner.holes(file)
         found = skip(holes, texts) if skip else {}
         known.update(found)
+        hits = cached([h for h in holes if h not in found], texts) if cached else {}
+        reused.update(hits)
         for hole in holes:
-            if hole in found:
+            if hole in found or hole in hits:
                 continue
             if options.max_holes and len(wanted) >= options.max_holes:
                 over.append(hole)
@@ -63,7 +75,11 @@ def run(
         ]
     else:
         results = asyncio.run(_fill_all(wanted, prompts, texts, provider(), options.concurrency))
-        results = _check_files(results, texts)
+    results += [
+        Result(hole=h, status="suggested", prompt=prompt.build(h, texts[h.path]), suggestion=s)
+        for h, s in reused.items()
+    ]
+    results = _check_files(results, texts)
     results += [
         Result(
             hole=h,
@@ -82,6 +98,22 @@ def run(
         skipped_files=changes.skipped,
         texts=texts,
     )
+
+
+def _filter(changes: Changes, files: FileFilter) -> Changes:
+    """Files the configuration leaves out are skipped with that reason, whatever else is true
+    of them; this is the one place that guards every mode (local and pull request)."""
+    skipped = [
+        s if files.scanned(s.path) else SkippedFile(path=s.path, reason=EXCLUDED)
+        for s in changes.skipped
+    ]
+    skipped += [
+        SkippedFile(path=f.path, reason=EXCLUDED)
+        for f in changes.files
+        if not files.scanned(f.path)
+    ]
+    kept = tuple(f for f in changes.files if files.scanned(f.path))
+    return Changes(files=kept, skipped=tuple(skipped))
 
 
 def _prompt(hole: Hole, text: str, repo: RepoView | None, options: Options) -> Prompt:

@@ -20,6 +20,15 @@ class RepoView:
         self._by_name: dict[str, list[str]] | None = None
         self._texts: dict[str, str | None] = {}
 
+    def hiding(self, hidden: Callable[[str], bool]) -> RepoView:
+        """The same repository without the paths `hidden` names: never listed, never read."""
+        list_files, read_files = self._list_files, self._read_files
+        return RepoView(
+            list_files=lambda: [p for p in list_files() if not hidden(p)],
+            read_files=lambda paths: read_files([p for p in paths if not hidden(p)]),
+            max_size=self._max_size,
+        )
+
     def paths(self, suffixes: Iterable[str]) -> list[str]:
         """The repository's files whose names end with one of `suffixes`."""
         wanted = tuple(suffixes)

@@ -10,19 +10,27 @@ from bot.languages.python_overrides import Overrides
 from bot.repo import RepoView
 
 DEFAULT_TAGS = ("TODO", "FIXME", "XXX")
+STUB_KINDS = python.STUB_KINDS  # every stub idiom the scanners know, all counted by default
 
 
 class Scanner:
     """Finds holes file by file; rules that look at other files share what they read."""
 
-    def __init__(self, *, tags: tuple[str, ...] = DEFAULT_TAGS, repo: RepoView | None = None):
+    def __init__(
+        self,
+        *,
+        tags: tuple[str, ...] = DEFAULT_TAGS,
+        stub_kinds: tuple[str, ...] = STUB_KINDS,
+        repo: RepoView | None = None,
+    ):
         self._tags = tags
+        self._stub_kinds = stub_kinds
         self._overrides = Overrides(repo)
 
     def holes(self, file: SourceFile) -> list[Hole]:
         """The holes of `file` whose marker sits on an added line, in line order."""
         if language_of(file.path) == python.LANGUAGE:
-            return python.find_holes(file, self._tags, self._overrides)
+            return python.find_holes(file, self._tags, self._overrides, self._stub_kinds)
         return []
 
 

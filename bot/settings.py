@@ -1,15 +1,22 @@
-"""Flags and environment variables -> one frozen `Settings` (the config file comes later)."""
+"""Flags, environment variables and the configuration file -> one frozen `Settings`.
+
+Each setting of `bot.keys.KEYS` comes from a flag, else its variable, else the file, else its
+default; `Settings.sources` keeps where each one came from, for `bot config`.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
+from bot import config
 from bot.errors import BotError
+from bot.globs import DEFAULT_EXCLUDE, FileFilter
+from bot.keys import KEYS, Invalid
 from bot.pipeline import Options
 from bot.providers import PROVIDERS, ModelParams, ProviderSpec, Secret
 from bot.source import Mode, Selection
@@ -18,6 +25,25 @@ if TYPE_CHECKING:
     from bot.github.mode import Target
 
 Format = Literal["text", "json"]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Sourced:
+    """A setting's value and where it came from."""
+
+    value: object
+    source: Literal["flag", "env", "file", "default"]
+    where: str | None = None  # the flag, the variable, or "path:line"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GitHubSettings:
+    stale_threads: str
+    skip_draft: bool
+    opt_out_label: str
+    bot_login: str | None
+    fail_on_error: bool
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -31,30 +57,33 @@ class Settings:
     api_key: Secret  # empty when none was found
     key_source: str  # the variable the key comes from, or should: named in errors
     params: ModelParams
+    github: GitHubSettings
     time_scale: float
+    config_file: str | None  # as messages name it; None when there is none
+    sources: dict[str, Sourced]  # every key, and "api-key" (hidden), for `bot config`
 
 
 def resolve(
     *,
     env: Mapping[str, str],
-    paths: tuple[str, ...],
-    base: str | None,
-    head: str | None,
-    staged: bool,
-    all_files: bool,
-    output_format: Format,
-    apply: bool,
-    dry_run: bool,
-    provider: str | None,
-    api_base: str | None,
-    params: ModelParams,
-    concurrency: int,
-    max_holes: int,
-    max_file_size: int,
-    budget_tokens: int,
-    context_budget_tokens: int,
+    flags: Mapping[str, object],
+    config_path: str | None,
+    cwd: Path,
+    root: Path,
+    paths: tuple[str, ...] = (),
+    base: str | None = None,
+    head: str | None = None,
+    staged: bool = False,
+    all_files: bool = False,
+    output_format: Format = "text",
+    apply: bool = False,
+    dry_run: bool = False,
 ) -> Settings:
-    """Check the flags against each other and fill in what the environment says."""
+    """Read the configuration file, then check the flags against each other and fill in what
+    the environment and the file say. `flags` holds only the flags given, by key name."""
+    found = config.find(root, config_path or env.get("FIM_BOT_CONFIG") or None, cwd=cwd)
+    file = config.load(found, cwd=cwd) if found else config.ConfigFile(path="", entries={})
+    sources = {name: _layer(name, flags, env, file) for name in KEYS}
     mode = _mode(head=head, staged=staged, all_files=all_files)
     if apply and mode == "head":
         raise BotError("--apply writes to the working tree: it cannot go with --head")
@@ -62,33 +91,117 @@ def resolve(
         raise BotError("--apply and --dry-run exclude each other: a dry run has nothing to write")
     if base and mode == "all":
         raise BotError("--base cannot go with --all: --all treats every file as new")
-    spec = _provider(provider, env)
+    spec = _provider(_opt(sources, "provider", str), env)
+    sources["provider"] = replace(sources["provider"], value=spec.name)
     key_source = "FIM_BOT_API_KEY" if env.get("FIM_BOT_API_KEY") else spec.key_variable
-    url = api_base or env.get("FIM_BOT_API_BASE") or env.get(spec.base_variable)
-    url = url or spec.default_base
-    scheme = urlsplit(url).scheme
-    if scheme not in ("http", "https"):
+    api_key = Secret(env.get(key_source, ""))
+    sources["api-base"] = _api_base(sources["api-base"], spec, env)
+    sources["api-key"] = Sourced(
+        value="***" if api_key else None,
+        source="env" if api_key else "default",
+        where=key_source if api_key else None,
+    )
+    url = _get(sources, "api-base", str)
+    if urlsplit(url).scheme not in ("http", "https"):
         raise BotError(f"API base {url!r} is not an http(s) URL")
+    files = FileFilter(
+        include=_get(sources, "include", tuple), exclude=_get(sources, "exclude", tuple)
+    )
+    # Shown with the built-in patterns that come before the user's.
+    sources["exclude"] = replace(sources["exclude"], value=(*DEFAULT_EXCLUDE, *files.exclude))
     return Settings(
         selection=Selection(
-            mode=mode, base=base, head=head, paths=paths, max_file_size=max_file_size
+            mode=mode,
+            base=base,
+            head=head,
+            paths=paths,
+            max_file_size=_get(sources, "max-file-size", int),
         ),
         format=output_format,
         apply=apply,
         options=Options(
-            max_holes=max_holes,
+            tags=_get(sources, "tags", tuple),
+            stub_kinds=_get(sources, "stub-kinds", tuple),
+            files=files,
+            max_holes=_get(sources, "max-holes", int),
             dry_run=dry_run,
-            budget_tokens=budget_tokens,
-            context_budget_tokens=context_budget_tokens,
-            concurrency=concurrency,
+            budget_tokens=_get(sources, "budget-tokens", int),
+            context_budget_tokens=_get(sources, "context-budget-tokens", int),
+            concurrency=_get(sources, "concurrency", int),
         ),
         provider=spec,
         api_base=url,
-        api_key=Secret(env.get(key_source, "")),
+        api_key=api_key,
         key_source=key_source,
-        params=params,
+        params=ModelParams(
+            model=_get(sources, "model", str),
+            temperature=_get(sources, "temperature", float),
+            top_p=_opt(sources, "top-p", float),
+            max_tokens=_get(sources, "max-tokens", int),
+            min_tokens=_opt(sources, "min-tokens", int),
+            seed=_opt(sources, "seed", int),
+            stop=_get(sources, "stop", tuple),
+            stream=_get(sources, "stream", bool),
+            timeout=_get(sources, "timeout", float),
+        ),
+        github=GitHubSettings(
+            stale_threads=_get(sources, "github.stale-threads", str),
+            skip_draft=_get(sources, "github.skip-draft", bool),
+            opt_out_label=_get(sources, "github.opt-out-label", str),
+            bot_login=_opt(sources, "github.bot-login", str),
+            fail_on_error=_get(sources, "github.fail-on-error", bool),
+        ),
         time_scale=_time_scale(env.get("FIM_BOT_TIME_SCALE")),
+        config_file=file.path or None,
+        sources=sources,
     )
+
+
+def _layer(
+    name: str, flags: Mapping[str, object], env: Mapping[str, str], file: config.ConfigFile
+) -> Sourced:
+    """One setting: a flag, else its variable (an empty one is unset, as an Action input left
+    blank), else the file, else the default."""
+    key = KEYS[name]
+    if name in flags:
+        given = flags[name]
+        flag = str(key.flag).replace("--", "--no-", 1) if given is False else str(key.flag)
+        try:
+            value = key.kind.parse(given) if isinstance(given, str) else key.kind.read(given)
+        except Invalid as error:
+            raise BotError(f"{flag}: {error.text()}") from None
+        return Sourced(value=value, source="flag", where=flag)
+    text = env.get(key.env, "") if key.env else ""
+    if key.env and text.strip():
+        try:
+            return Sourced(value=key.kind.parse(text.strip()), source="env", where=key.env)
+        except Invalid as error:
+            raise BotError(f"{key.env}: {error.explain(name)}") from None
+    if name in file.entries:
+        entry = file.entries[name]
+        return Sourced(value=entry.value, source="file", where=f"{file.path}:{entry.line}")
+    return Sourced(value=key.default, source="default")
+
+
+def _api_base(chosen: Sourced, spec: ProviderSpec, env: Mapping[str, str]) -> Sourced:
+    """--api-base, FIM_BOT_API_BASE, then the provider's own variable, the file, its default."""
+    if chosen.source in ("flag", "env"):
+        return chosen
+    if env.get(spec.base_variable):
+        return Sourced(value=env[spec.base_variable], source="env", where=spec.base_variable)
+    if chosen.value is not None:
+        return chosen
+    return Sourced(value=spec.default_base, source="default")
+
+
+def _get(sources: Mapping[str, Sourced], name: str, kind: type[T]) -> T:
+    value = sources[name].value
+    assert isinstance(value, kind), (name, value)
+    return value
+
+
+def _opt(sources: Mapping[str, Sourced], name: str, kind: type[T]) -> T | None:
+    return None if sources[name].value is None else _get(sources, name, kind)
 
 
 def _mode(*, head: str | None, staged: bool, all_files: bool) -> Mode:
@@ -141,12 +254,7 @@ def wants_github(env: Mapping[str, str], *, github: bool, local_mode: bool) -> b
 
 
 def github_target(
-    env: Mapping[str, str],
-    *,
-    repo: str | None,
-    pr: int | None,
-    bot_login: str | None,
-    fail_on_error: bool,
+    env: Mapping[str, str], *, repo: str | None, pr: int | None, github: GitHubSettings
 ) -> Target:
     """The pull request from flags, else from the event GitHub Actions wrote, else fail."""
     from bot.github.mode import Target
@@ -167,10 +275,13 @@ def github_target(
         head_sha=head if isinstance(head, str) else None,
         api_url=env.get("GITHUB_API_URL") or "https://api.github.com",
         token=Secret(env.get("GITHUB_TOKEN", "")),
-        bot_login=bot_login or env.get("FIM_BOT_LOGIN") or None,
+        bot_login=github.bot_login,
         step_summary=Path(env["GITHUB_STEP_SUMMARY"]) if env.get("GITHUB_STEP_SUMMARY") else None,
         output=Path(env["GITHUB_OUTPUT"]) if env.get("GITHUB_OUTPUT") else None,
-        fail_on_error=fail_on_error,
+        fail_on_error=github.fail_on_error,
+        skip_draft=github.skip_draft,
+        opt_out_label=github.opt_out_label,
+        stale_threads=github.stale_threads,
     )
 
 

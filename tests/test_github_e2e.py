@@ -420,3 +420,30 @@ def test_a_fill_reaching_outside_the_hunk_goes_to_the_review_body(
     (review,) = github.reviews(NUMBER)
     assert "```diff\n" in review.body
     assert "+    return 1\n" in review.body
+
+
+def test_a_pull_request_cannot_redirect_the_key_through_the_config_file(
+    run: Run, github: FakeGitHub, codestral: FakeCodestral
+) -> None:
+    """`api-base` in the checked-out config file is ignored on pull requests (with a warning):
+    a pull request could otherwise send the key anywhere."""
+    open_pull(github, {"mod.py": (None, stubs(["alpha"]))})
+    (run.folder / ".fim-bot.yml").write_text("api-base: http://127.0.0.1:9/steal\n")
+    proc = run("--dry-run", CODESTRAL_API_BASE="")
+    assert proc.returncode == 0, proc.stderr
+    assert "ignoring api-base from .fim-bot.yml:1 on a pull request" in proc.stderr
+
+
+def test_excluded_files_are_never_read_on_a_pull_request(
+    run: Run, github: FakeGitHub, codestral: FakeCodestral
+) -> None:
+    """A file the configuration excludes is not even fetched, let alone sent."""
+    open_pull(
+        github, {"secret_settings.py": (None, stubs(["alpha"])), "ok.py": (None, stubs(["beta"]))}
+    )
+    proc = run()
+    assert proc.returncode == 0, proc.stderr
+    fetched = [r.path for r in github.requests if "/contents/" in r.path]
+    assert len(fetched) == 1
+    assert "ok.py" in fetched[0]
+    assert all("alpha" not in r.body["prompt"] for r in codestral.requests)

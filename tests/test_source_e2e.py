@@ -272,8 +272,12 @@ def test_empty_diff_is_a_quiet_success(repo: Repo) -> None:
         pytest.param(("--head", "HEAD", "--apply"), "--apply", id="apply-with-head"),
         pytest.param(("--staged", "--all"), "exclude each other", id="two-modes"),
         pytest.param(("--all", "missing.py"), "missing.py: no such file", id="missing-path"),
-        pytest.param(("--provider", "nope"), "unknown provider", id="bad-provider"),
-        pytest.param(("--api-base", "ftp://x"), "not an http(s) URL", id="bad-api-base"),
+        pytest.param(
+            ("--provider", "nope"), "--provider: must be codestral or mistral", id="bad-provider"
+        ),
+        pytest.param(
+            ("--api-base", "ftp://x"), "--api-base: must be an http(s) URL", id="bad-api-base"
+        ),
     ],
 )
 def test_usage_errors_are_one_line_with_exit_2(

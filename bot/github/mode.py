@@ -20,7 +20,15 @@ from bot.data import Hole, Report, Result
 from bot.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, AuthError, BotError
 from bot.git import Git
 from bot.github import fingerprint, render
-from bot.github.client import GitHubClient, GitHubError, ReadOnly, Rejected, Thread, same_login
+from bot.github.client import (
+    GitHubClient,
+    GitHubError,
+    PullInfo,
+    ReadOnly,
+    Rejected,
+    Thread,
+    same_login,
+)
 from bot.github.source import PullChanges, collect, inside_one_hunk
 from bot.providers import Provider, Secret
 from bot.report import json as json_report
@@ -46,6 +54,9 @@ class Target:
     step_summary: Path | None = None
     output: Path | None = None
     fail_on_error: bool = False
+    skip_draft: bool = False  # leave draft pull requests alone
+    opt_out_label: str = "no-fim-bot"  # leave pull requests with this label alone; "": none
+    stale_threads: str = "resolve"  # the bot's threads whose hole is gone: a key of _STALE
 
 
 @dataclass(slots=True)
@@ -103,6 +114,11 @@ def _run(
     cwd: Path,
 ) -> int:
     pull = client.pull(target.number)
+    opted_out = _opted_out(target, pull)
+    if opted_out:
+        _annotate(out, "notice", f"fim-bot: {opted_out}: nothing to do")
+        _finish(target, None, _Outcome(notes=[opted_out], diffs=[], rejected=[]))
+        return EXIT_OK
     head = target.head_sha or pull.head_sha
     pulled = collect(
         client,
@@ -112,6 +128,7 @@ def _run(
         git=Git.find(cwd),
         tags=options.tags,
         max_file_size=max_file_size,
+        files_filter=options.files,
     )
     login = _login(target, client)
     threads = [t for t in client.threads(target.number) if _print(t, login)]
@@ -138,7 +155,8 @@ def _run(
         _annotate(out, "notice", f"fim-bot: {note}; the next run will post")
         outcome.notes.append(note)
     else:
-        _tidy(client, target.number, threads, by_print, set(prints.values()), login)
+        current = set(prints.values())
+        _tidy(client, target.number, threads, by_print, current, login, target.stale_threads)
         try:
             _post(client, target.number, head, report, pulled, prints, outcome)
         except ReadOnly:
@@ -146,6 +164,17 @@ def _run(
     _finish(target, report, outcome)
     failed = report.count("failed")
     return EXIT_FAILED if target.fail_on_error and failed else EXIT_OK
+
+
+def _opted_out(target: Target, pull: PullInfo) -> str | None:
+    """Why the bot leaves this pull request alone, if it does (settings `github.skip-draft`,
+    `github.opt-out-label`)."""
+    if target.skip_draft and pull.draft:
+        return "the pull request is a draft"
+    label = target.opt_out_label.casefold()
+    if label and any(name.casefold() == label for name in pull.labels):
+        return f"the pull request has the label {target.opt_out_label!r}"
+    return None
 
 
 def _login(target: Target, client: GitHubClient) -> str:
@@ -165,6 +194,16 @@ def _print(thread: Thread, login: str) -> str | None:
     return fingerprint.read(thread.comments[0].body)
 
 
+# What becomes of the bot's threads whose hole is gone (setting `github.stale-threads`).
+_STALE: dict[str, Callable[[GitHubClient, Thread], None]] = {
+    "resolve": lambda client, t: None if t.resolved else client.resolve(t.node_id),
+    "minimize": lambda client, t: (
+        None if t.comments[0].minimized else client.minimize(t.comments[0].node_id)
+    ),
+    "keep": lambda client, t: None,
+}
+
+
 def _tidy(
     client: GitHubClient,
     number: int,
@@ -172,15 +211,16 @@ def _tidy(
     by_print: dict[str | None, Thread],
     current: set[str],
     login: str,
+    stale: str,
 ) -> None:
-    """Resolve the bot's threads whose hole is gone; minimize outdated ones being replaced."""
+    """Deal with the bot's threads whose hole is gone as `stale` says (resolve them by
+    default); minimize outdated ones being replaced."""
     for thread in threads:
         mark = _print(thread, login)
         if mark is None:
             continue
         if mark not in current:
-            if not thread.resolved:
-                client.resolve(thread.node_id)
+            _STALE[stale](client, thread)
         elif thread.outdated and not thread.comments[0].minimized:
             client.minimize(thread.comments[0].node_id)
     for review in client.pending_reviews(number, login):  # left by a run that died

@@ -10,6 +10,7 @@ from unidiff.patch import PatchSet
 from bot.data import Changes, SkippedFile
 from bot.git import Git
 from bot.github.client import GitHubClient, PullFile
+from bot.globs import EXCLUDED, FileFilter
 from bot.languages import language_of
 from bot.repo import RepoView
 from bot.scan import might_hold_holes
@@ -35,14 +36,19 @@ def collect(
     git: Git | None,
     tags: tuple[str, ...],
     max_file_size: int,
+    files_filter: FileFilter | None = None,
 ) -> PullChanges:
-    """The pull request's changed files, their added lines and new text."""
+    """The pull request's changed files, their added lines and new text. Files the
+    configuration leaves out are never read."""
     local = git is not None and git.commit(head) is not None
     candidates: list[Candidate] = []
     hunks: dict[str, Hunks] = {}
     skipped: list[SkippedFile] = []
     for file in files:
         if file.status == "removed" or language_of(file.path) is None:
+            continue
+        if files_filter is not None and not files_filter.scanned(file.path):
+            skipped.append(SkippedFile(path=file.path, reason=EXCLUDED))
             continue
         if file.patch is None:
             added = _added_locally(git, base, head, file.path) if local else None

@@ -20,7 +20,15 @@ from bot.languages.python_syntax import (
     stub_idiom,
 )
 
-__all__ = ["LANGUAGE", "find_holes", "has_candidate", "last_name", "parse", "parses_as_block"]
+__all__ = [
+    "LANGUAGE",
+    "STUB_KINDS",
+    "find_holes",
+    "has_candidate",
+    "last_name",
+    "parse",
+    "parses_as_block",
+]
 
 LANGUAGE = "python"
 
@@ -40,22 +48,28 @@ _COMPLETE_WHEN_EMPTY = frozenset({"__exit__", "__aexit__"})
 # Bases and metaclasses whose methods are interfaces, not unfinished code.
 _INTERFACE_BASES = frozenset({"ABC", "Protocol"})
 _INTERFACE_METACLASSES = frozenset({"ABCMeta"})
-# Cheap text test before any parsing: a file whose added lines hold none of these has no hole.
-_STUB_WORDS = ("pass", "...", "NotImplementedError")
+_LONE_CR = re.compile(r"\r(?!\n)")
+# The stub statements, as `stub_idiom` names them (the `stub-kinds` setting picks among them).
+# Also the cheap text test before any parsing: added lines holding none of these, nor a tag,
+# hold no hole.
+STUB_KINDS = ("pass", "...", "NotImplementedError")
 
 
 def find_holes(
     file: SourceFile,
     tags: tuple[str, ...],
     overridden: Callable[[str, str], bool] | None = None,
+    stub_kinds: tuple[str, ...] = STUB_KINDS,
 ) -> list[Hole]:
     """The holes of one Python file whose marker sits on an added line.
 
     `overridden(cls, method)` says whether a subclass elsewhere in the repository overrides
-    `cls.method`; such a method is a hook, not a hole.
+    `cls.method`; such a method is a hook, not a hole. Only the stub statements named in
+    `stub_kinds` make a stub; a TODO above another one is a `todo` that leaves it in place.
     """
-    # Line 1 is read without its BOM: tokenize and ast columns do not count it.
-    source = file.text.removeprefix("\ufeff")
+    # Line 1 is read without its BOM: tokenize and ast columns do not count it. A "\r" alone
+    # ends a line for Python but not for git, whose lines holes count: read it as a space.
+    source = _LONE_CR.sub(" ", file.text.removeprefix("\ufeff"))
     lines = source.split("\n")
     if not _has_candidate(lines, file.added, tags):
         return []
@@ -67,7 +81,9 @@ def find_holes(
     # A TODO above the body of a function meant to stay empty does not take that body in.
     kept_empty = {s.lineno for f, empty in functions if empty for s in f.body}
     stub_rows = {
-        row: s for row, s in (module.stubs if module else {}).items() if row not in kept_empty
+        row: s
+        for row, s in (module.stubs if module else {}).items()
+        if row not in kept_empty and stub_idiom(s) in stub_kinds
     }
     todos = list(_todo_holes(file, lines, found, todo, stub_rows))
     bom = file.text[: len(file.text) - len(source)]
@@ -76,7 +92,8 @@ def find_holes(
         hole
         for function, empty in functions
         if not empty
-        and (hole := _function_hole(file, lines, function, found, todo, unit, bom)) is not None
+        and (hole := _function_hole(file, lines, function, found, todo, unit, bom, stub_kinds))
+        is not None
     ]
     holes = [_absorb(stub, [t for t in todos if _contains(stub, t)]) for stub in stubs]
     holes += [t for t in todos if not any(_contains(s, t) for s in stubs)]
@@ -98,7 +115,7 @@ def has_candidate(lines: list[str], tags: tuple[str, ...]) -> bool:
     """Whether any of `lines` holds a tag or a stub word: worth parsing the file for."""
     folded = tuple(t.casefold() for t in tags)
     return any(
-        any(w in line for w in _STUB_WORDS) or any(t in line.casefold() for t in folded)
+        any(w in line for w in STUB_KINDS) or any(t in line.casefold() for t in folded)
         for line in lines
     )
 
@@ -239,6 +256,7 @@ def _function_hole(
     todo: re.Pattern[str],
     unit: str,
     bom: str,
+    stub_kinds: tuple[str, ...],
 ) -> Hole | None:
     body = list(function.body)
     docstring = is_docstring(body[0])
@@ -246,7 +264,7 @@ def _function_hole(
     if not statements:
         return None  # a docstring alone: documented as meant to stay empty
     idioms = [stub_idiom(s) for s in statements]
-    if None in idioms:
+    if not all(idiom in stub_kinds for idiom in idioms):
         return None
     first, last = statements[0], statements[-1]
     end = last.end_lineno or last.lineno

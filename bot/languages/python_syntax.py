@@ -15,6 +15,7 @@ import functools
 import io
 import textwrap
 import tokenize
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -31,7 +32,11 @@ def parse(source: str) -> ast.Module | None:
     """The module's tree, or None when it is not valid Python. Trees are shared between the
     stages that ask for the same text (scan, then prompt context): never change one."""
     try:
-        return ast.parse(source.removeprefix("\ufeff"))
+        with warnings.catch_warnings():
+            # The file's own SyntaxWarnings (an invalid escape like "\d", `1if x`) are its
+            # author's business, not lines for our stderr (Python 3.12+ shows them).
+            warnings.simplefilter("ignore")
+            return ast.parse(source.removeprefix("\ufeff"))
     except (SyntaxError, ValueError):  # ValueError: NUL bytes
         return None
 
