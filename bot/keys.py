@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from bot import globs
+from bot.languages import DEFAULT_TAGS, STUB_KINDS
 from bot.providers import PROVIDERS
-from bot.scan import DEFAULT_TAGS, STUB_KINDS
 
 STALE_THREADS = ("resolve", "minimize", "keep")
 

@@ -50,7 +50,11 @@ authentication error.
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    given = sys.argv[1:] if argv is None else list(argv)
+    if given == ["--version"]:  # answered before the parser loads the settings' modules
+        print(f"fim-bot {__version__}")
+        return EXIT_OK
+    args = _parser().parse_args(given)
     env = os.environ
     _configure_logging(getattr(args, "verbose", 0), secret=_secrets(env))
     try:

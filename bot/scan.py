@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.data import Hole, SourceFile
-from bot.languages import language_of, python
+from bot.languages import DEFAULT_TAGS, STUB_KINDS, language_of, python
 from bot.languages.python_overrides import Overrides
 from bot.repo import RepoView
 
-DEFAULT_TAGS = ("TODO", "FIXME", "XXX")
-STUB_KINDS = python.STUB_KINDS  # every stub idiom the scanners know, all counted by default
+__all__ = ["DEFAULT_TAGS", "STUB_KINDS", "Scanner", "might_hold_holes", "scan"]
 
 
 class Scanner:

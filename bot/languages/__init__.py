@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
+# Defaults the settings need without loading any scanner (`bot --version` stays fast).
+DEFAULT_TAGS = ("TODO", "FIXME", "XXX")
+STUB_KINDS = ("pass", "...", "NotImplementedError")  # the stub idioms the scanners know
+
 # Extension -> language, for the languages fim-bot scans. A data table, not code.
 _EXTENSIONS: dict[str, str] = {
     ".py": "python",

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from bot.data import Hole, SourceFile
+from bot.languages import STUB_KINDS
 from bot.languages.python_syntax import (
     Comment,
     Statements,
@@ -52,7 +53,6 @@ _LONE_CR = re.compile(r"\r(?!\n)")
 # The stub statements, as `stub_idiom` names them (the `stub-kinds` setting picks among them).
 # Also the cheap text test before any parsing: added lines holding none of these, nor a tag,
 # hold no hole.
-STUB_KINDS = ("pass", "...", "NotImplementedError")
 
 
 def find_holes(
