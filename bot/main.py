@@ -176,6 +176,7 @@ def _github(args: argparse.Namespace, env: Mapping[str, str], resolved: Settings
         output_format=resolved.format,
         out=sys.stdout,
         cwd=Path.cwd(),
+        paths=resolved.selection.paths,
     )
 
 

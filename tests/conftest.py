@@ -13,7 +13,9 @@ import pytest
 
 from tests.fakes.codestral import FakeCodestral
 from tests.fakes.github import ACTIONS_TOKEN, USER_TOKEN
+from tests.wheelhouse import build, copy_project
 
+ROOT = Path(__file__).resolve().parent.parent
 # The installed console script, next to the interpreter that runs the tests.
 BOT = str(Path(sys.executable).with_name("bot"))
 TEST_KEY = "sk-test-0123456789abcdef"
@@ -125,6 +127,34 @@ def repo(tmp_path: Path, home: Path) -> Repo:
     created.write("README.md", "# project\n")
     created.commit("initial")
     return created
+
+
+@pytest.fixture(scope="session")
+def project_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This project's working tree, committed in a repository of its own: what pre-commit's
+    `try-repo` and the Action's `github.action_path` get (the real checkout is never touched)."""
+    home = tmp_path_factory.mktemp("home")
+    copied = Repo(copy_project(ROOT, tmp_path_factory.mktemp("fim-bot")), clean_env(home))
+    copied.git("init", "-q", "-b", "main")
+    copied.commit("fim-bot as it is being tested")
+    return copied.path
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(tmp_path_factory: pytest.TempPathFactory, project_copy: Path) -> Path:
+    """fim-bot and all it needs as wheels, built once per session with no network: installs
+    point pip at it with PIP_NO_INDEX=1 and PIP_FIND_LINKS."""
+    home = tmp_path_factory.mktemp("home")
+    return build(project_copy, tmp_path_factory.mktemp("wheelhouse"), env=clean_env(home))
+
+
+def offline_pip(wheelhouse: Path) -> dict[str, str]:
+    """Variables that make every pip install from the wheelhouse, and never from the network."""
+    return {
+        "PIP_NO_INDEX": "1",
+        "PIP_FIND_LINKS": str(wheelhouse),
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    }
 
 
 @pytest.fixture

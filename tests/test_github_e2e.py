@@ -447,3 +447,12 @@ def test_excluded_files_are_never_read_on_a_pull_request(
     assert len(fetched) == 1
     assert "ok.py" in fetched[0]
     assert all("alpha" not in r.body["prompt"] for r in codestral.requests)
+
+
+def test_path_arguments_narrow_a_pull_request_run(run: Run, github: FakeGitHub) -> None:
+    """PATH arguments (the Action's `paths` input) narrow GitHub mode as they do the others."""
+    open_pull(github, {"src/a.py": (None, stubs(["alpha"])), "tools/b.py": (None, stubs(["beta"]))})
+    proc = run("src")
+    assert proc.returncode == 0, proc.stderr
+    (comment,) = github.review_comments(NUMBER)
+    assert comment.path == "src/a.py"

@@ -79,6 +79,7 @@ def run(
     output_format: str,
     out: TextIO,
     cwd: Path,
+    paths: tuple[str, ...] = (),
 ) -> int:
     if not has_key and not options.dry_run:
         message = (
@@ -94,7 +95,9 @@ def run(
         base_url=target.api_url, token=target.token, repository=target.repository, clock=clock
     )
     try:
-        return _run(target, client, options, provider, max_file_size, output_format, out, cwd)
+        return _run(
+            target, client, options, provider, max_file_size, output_format, out, cwd, paths
+        )
     except (GitHubError, AuthError) as error:
         _annotate(out, "warning", f"fim-bot could not finish: {error}")
         _finish(target, None, _Outcome(notes=[str(error)], diffs=[], rejected=[]))
@@ -112,6 +115,7 @@ def _run(
     output_format: str,
     out: TextIO,
     cwd: Path,
+    paths: tuple[str, ...],
 ) -> int:
     pull = client.pull(target.number)
     opted_out = _opted_out(target, pull)
@@ -129,6 +133,7 @@ def _run(
         tags=options.tags,
         max_file_size=max_file_size,
         files_filter=options.files,
+        paths=paths,
     )
     login = _login(target, client)
     threads = [t for t in client.threads(target.number) if _print(t, login)]

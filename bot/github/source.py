@@ -37,6 +37,7 @@ def collect(
     tags: tuple[str, ...],
     max_file_size: int,
     files_filter: FileFilter | None = None,
+    paths: tuple[str, ...] = (),
 ) -> PullChanges:
     """The pull request's changed files, their added lines and new text. Files the
     configuration leaves out are never read."""
@@ -47,6 +48,8 @@ def collect(
     for file in files:
         if file.status == "removed" or language_of(file.path) is None:
             continue
+        if paths and not any(_under(file.path, p) for p in paths):
+            continue  # outside the PATH arguments that narrow the run
         if files_filter is not None and not files_filter.scanned(file.path):
             skipped.append(SkippedFile(path=file.path, reason=EXCLUDED))
             continue
@@ -85,6 +88,11 @@ def collect(
         repo=_view(git, head, max_file_size) if local else None,
         contents_requests=requests,
     )
+
+
+def _under(path: str, top: str) -> bool:
+    top = top.strip("/").removeprefix("./")
+    return top in ("", ".") or path == top or path.startswith(top + "/")
 
 
 def inside_one_hunk(hunks: Hunks, start: int, end: int) -> bool:

@@ -1,0 +1,203 @@
+"""The pre-commit hooks (`.pre-commit-hooks.yaml`): `fim-bot-hook show` and `fim-bot-hook apply`.
+
+`show` prints the fills for what is being committed as a diff and never blocks: a missing or
+rejected key, a model or network failure, a failed hole give a notice and exit 0. At `pre-push`
+(pre-commit sets PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF) it reads the commits being pushed.
+`apply` writes the fills into the files and exits 1 only when it changed one, as formatters do.
+Both exit 2 for a broken configuration, which the author can fix (DESIGN.md section 3).
+
+Fills are kept in a local cache (`bot.fill_cache`), so a hole shown once costs no second model
+call: when a commit is retried, at push time, or when `apply` follows `show`.
+
+Like `bot.main`, this is an entry point: it reads argv and the environment and wires the stages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from bot.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, BotError
+
+if TYPE_CHECKING:
+    from bot.data import Report
+    from bot.git import Git
+    from bot.providers import Provider
+    from bot.settings import Settings
+
+log = logging.getLogger("bot.hook")
+
+CACHE_FILE = Path("fim-bot", "cache.json")  # under the repository's common git directory
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="fim-bot-hook",
+        description="fim-bot as a pre-commit hook: `show` prints the fills for the staged "
+        "changes (or, at pre-push, the commits being pushed); `apply` writes them into the files.",
+    )
+    parser.add_argument("action", choices=("show", "apply"))
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more logs on stderr")
+    args = parser.parse_args(argv)
+    env = os.environ
+    _configure_logging(args.verbose, env)
+    try:
+        return run(args.action, env=env, cwd=Path.cwd(), out=sys.stdout)
+    except KeyboardInterrupt:
+        print("fim-bot: interrupted", file=sys.stderr)
+        return 130
+
+
+def run(action: str, *, env: Mapping[str, str], cwd: Path, out: TextIO) -> int:
+    from bot import settings
+    from bot.git import Git
+
+    git = Git.find(cwd)
+    if git is None:
+        return _notice("not inside a git repository: nothing to do")
+    head, base = _pushed(env) if action == "show" else (None, None)
+    try:
+        resolved = settings.resolve(
+            env=env,
+            flags={},
+            config_path=None,
+            cwd=cwd,
+            root=git.root,
+            base=base,
+            head=head,
+            staged=head is None,
+            apply=action == "apply",
+        )
+    except BotError as error:  # the configuration: the author can fix it
+        print(f"fim-bot: error: {error.message}", file=sys.stderr)
+        return error.exit_code or EXIT_USAGE
+    try:
+        return _fill(action, git, resolved, cwd=cwd, out=out)
+    except BotError as error:  # a rejected key, git trouble: never a reason to block
+        return _notice(error.message)
+
+
+def _pushed(env: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """At pre-push, the commits being pushed (`--head`, `--base`); else (None, None): the index.
+
+    pre-commit names the range only when the remote has an ancestor of it; pushing a history
+    that is all new, it names the branch alone, which is then compared like `bot run --head`.
+    """
+    head = env.get("PRE_COMMIT_TO_REF") or env.get("PRE_COMMIT_LOCAL_BRANCH") or None
+    return head, (env.get("PRE_COMMIT_FROM_REF") or None) if head else None
+
+
+def _fill(action: str, git: Git, resolved: Settings, *, cwd: Path, out: TextIO) -> int:
+    from bot import pipeline, source
+    from bot.fill_cache import FillCache
+    from bot.report import terminal
+
+    collected = source.collect(resolved.selection, cwd=cwd)
+    cache = FillCache.load(_cache_path(git), model=resolved.params.model)
+    # With no key, only cached fills are shown: the other holes are planned, and not sent.
+    options = resolved.options if resolved.api_key else replace(resolved.options, dry_run=True)
+    report = pipeline.run(
+        collected.changes,
+        options=options,
+        provider=lambda: _provider(resolved),
+        repo=collected.repo,
+        cached=cache.lookup,
+    )
+    cache.remember(report.results, report.texts)
+    cache.save()
+    planned = report.count("planned")
+    if len(report.results) > planned or not planned:  # all planned: the notice says it all
+        terminal.write(_without_planned(report), out, color=False)
+        out.flush()
+    if cache.hits:
+        log.info("%d fill(s) from the cache %s", cache.hits, cache.path)
+    if planned:
+        _notice(
+            f"{planned} hole(s) not filled: no API key in this environment "
+            f"(set {resolved.key_source} or FIM_BOT_API_KEY)"
+        )
+    if action != "apply":
+        return EXIT_OK
+    return _apply(report, collected.root)
+
+
+def _apply(report: Report, root: Path) -> int:
+    from bot.report import apply
+
+    applied = apply.write(report, root)
+    for path in applied.written:
+        print(f"fim-bot: wrote fills into {path}", file=sys.stderr)
+    for path, reason in applied.refused:
+        print(f"fim-bot: did not write {path}: {reason}", file=sys.stderr)
+    return EXIT_FAILED if applied.written else EXIT_OK
+
+
+def _cache_path(git: Git) -> Path:
+    """Under `git rev-parse --git-common-dir`: one cache for a repository and its worktrees."""
+    common = git.run("rev-parse", "--git-common-dir").decode("utf-8", "surrogateescape").strip()
+    return (git.root / common) / CACHE_FILE
+
+
+def _without_planned(report: Report) -> Report:
+    from bot.data import Report
+
+    kept = tuple(r for r in report.results if r.status != "planned")
+    return Report(results=kept, skipped_files=report.skipped_files, texts=report.texts)
+
+
+def _provider(resolved: Settings) -> Provider:
+    from bot.clock import Clock
+    from bot.providers.codestral import MistralFIM
+
+    return MistralFIM(
+        base_url=resolved.api_base,
+        api_key=resolved.api_key,
+        key_variable=resolved.key_source,
+        params=resolved.params,
+        clock=Clock(resolved.time_scale),
+        concurrency=resolved.options.concurrency,
+    )
+
+
+def _notice(message: str) -> int:
+    print(f"fim-bot: notice: {message}", file=sys.stderr)
+    return EXIT_OK
+
+
+class _Redact(logging.Filter):
+    """No log line ever shows a key or a token, whatever logged it."""
+
+    def __init__(self, secrets: tuple[str, ...]) -> None:
+        super().__init__()
+        self._secrets = secrets
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(s in message for s in self._secrets):
+            for secret in self._secrets:
+                message = message.replace(secret, "***")
+            record.msg, record.args = message, None
+        return True
+
+
+def _configure_logging(verbosity: int, env: Mapping[str, str]) -> None:
+    secrets = tuple(v for k, v in env.items() if k.endswith(("_API_KEY", "_TOKEN")) and len(v) >= 4)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("fim-bot: %(message)s"))
+    handler.addFilter(_Redact(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING)
+    logging.getLogger("bot").setLevel(
+        [logging.WARNING, logging.INFO, logging.DEBUG][min(verbosity, 2)]
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
