@@ -7,7 +7,6 @@ that finds the completion unusable raises `Rejected` with the reason shown to th
 from __future__ import annotations
 
 import ast
-import io
 import re
 import textwrap
 import tokenize
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 
 from bot.data import Hole, Prompt
 from bot.languages import python
+from bot.languages.python_syntax import tokens
 from bot.text import (
     ends_without_newline,
     indent_width,
@@ -274,12 +274,9 @@ def _string_rows(body: str) -> frozenset[int]:
     A tokenizer error ends the search where it happens: what came before still counts.
     """
     rows: set[int] = set()
-    try:
-        # Dedenting keeps the rows and spares the tokenizer an indented first line.
-        for token in tokenize.generate_tokens(io.StringIO(textwrap.dedent(body)).readline):
-            rows.update(range(token.start[0], token.end[0]))  # rows after the token's first
-    except (tokenize.TokenError, SyntaxError):
-        pass
+    # Dedenting keeps the rows and spares the tokenizer an indented first line.
+    for token in tokens(textwrap.dedent(body)):
+        rows.update(range(token.start[0], token.end[0]))  # rows after the token's first
     return frozenset(rows)
 
 
@@ -289,15 +286,12 @@ def _statement_rows(body: str) -> list[int]:
     rows: list[int] = []
     fresh = True
     skip = (tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER)
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(textwrap.dedent(body)).readline):
-            if token.type in (tokenize.NEWLINE, tokenize.NL):
-                fresh = True
-            elif fresh and token.type not in skip:
-                rows.append(token.start[0] - 1)
-                fresh = False
-    except (tokenize.TokenError, SyntaxError):
-        pass
+    for token in tokens(textwrap.dedent(body)):
+        if token.type in (tokenize.NEWLINE, tokenize.NL):
+            fresh = True
+        elif fresh and token.type not in skip:
+            rows.append(token.start[0] - 1)
+            fresh = False
     return rows
 
 

@@ -230,14 +230,23 @@ def _tokenized_comments(source: str, *, first_row: int) -> dict[int, Comment]:
     """Comments alone on their line, by the tokenizer; an error ends the search there."""
     comments: dict[int, Comment] = {}
     shift = first_row - 1
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(source).readline):
-            if token.type == tokenize.COMMENT and not token.line[: token.start[1]].strip():
-                row, col = token.start
-                comments[row + shift] = Comment(row=row + shift, col=col, text=token.string)
-    except (tokenize.TokenError, SyntaxError):
-        pass
+    for token in tokens(source):
+        if token.type == tokenize.COMMENT and not token.line[: token.start[1]].strip():
+            row, col = token.start
+            comments[row + shift] = Comment(row=row + shift, col=col, text=token.string)
     return comments
+
+
+def tokens(source: str) -> Iterator[tokenize.TokenInfo]:
+    """The tokens of `source` up to its first error, which ends them quietly.
+
+    A NUL character ends them too: it is an error for Python 3.12+ anyway, and some 3.12 and
+    3.13 releases raise SystemError on one (https://github.com/python/cpython/issues/140576).
+    """
+    try:
+        yield from tokenize.generate_tokens(io.StringIO(source.split("\0", 1)[0]).readline)
+    except (tokenize.TokenError, SyntaxError):
+        return
 
 
 def stub_idiom(node: ast.stmt) -> str | None:
