@@ -103,6 +103,9 @@ class Git:
             "--no-color",
             "--no-ext-diff",
             "--no-textconv",
+            # The reader strips git's a/ and b/: pin them, whatever diff.noprefix says.
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
             *_sides(base, head),
             "--",
             *paths,

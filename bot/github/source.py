@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from unidiff.errors import UnidiffParseError
 from unidiff.patch import PatchSet
 
 from bot.data import Changes, SkippedFile
@@ -60,7 +61,13 @@ def collect(
                 continue
             hunks[file.path] = ()
         else:
-            added, hunks[file.path], texts = _parse(file.patch)
+            if not file.patch.strip():
+                continue  # renamed or mode-only: no line added
+            try:
+                added, hunks[file.path], texts = _parse(file.patch)
+            except (UnidiffParseError, IndexError):
+                skipped.append(SkippedFile(path=file.path, reason="GitHub's patch is unreadable"))
+                continue
             if not might_hold_holes(file.path, texts, tags):
                 continue  # no marker on an added line: no need to read it
         candidates.append(Candidate(path=file.path, added=added))

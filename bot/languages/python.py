@@ -50,9 +50,6 @@ _COMPLETE_WHEN_EMPTY = frozenset({"__exit__", "__aexit__"})
 _INTERFACE_BASES = frozenset({"ABC", "Protocol"})
 _INTERFACE_METACLASSES = frozenset({"ABCMeta"})
 _LONE_CR = re.compile(r"\r(?!\n)")
-# The stub statements, as `stub_idiom` names them (the `stub-kinds` setting picks among them).
-# Also the cheap text test before any parsing: added lines holding none of these, nor a tag,
-# hold no hole.
 
 
 def find_holes(
@@ -115,6 +112,7 @@ def has_candidate(lines: list[str], tags: tuple[str, ...]) -> bool:
     """Whether any of `lines` holds a tag or a stub word: worth parsing the file for."""
     folded = tuple(t.casefold() for t in tags)
     return any(
+        # STUB_KINDS are also the cheap text test before any parsing.
         any(w in line for w in STUB_KINDS) or any(t in line.casefold() for t in folded)
         for line in lines
     )
