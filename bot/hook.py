@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from bot.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, BotError
+from bot.wiring import configure_logging
 
 if TYPE_CHECKING:
     from bot.data import Report
@@ -46,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logs on stderr")
     args = parser.parse_args(argv)
     env = os.environ
-    _configure_logging(args.verbose, env)
+    configure_logging(args.verbose, env)
     try:
         return run(args.action, env=env, cwd=Path.cwd(), out=sys.stdout)
     except KeyboardInterrupt:
@@ -152,52 +153,11 @@ def _without_planned(report: Report) -> Report:
 
 
 def _provider(resolved: Settings) -> Provider:
-    from bot.clock import Clock
-    from bot.providers.codestral import MistralFIM
+    from bot import wiring
 
-    return MistralFIM(
-        base_url=resolved.api_base,
-        api_key=resolved.api_key,
-        key_variable=resolved.key_source,
-        params=resolved.params,
-        clock=Clock(resolved.time_scale),
-        concurrency=resolved.options.concurrency,
-    )
+    return wiring.provider(resolved)
 
 
 def _notice(message: str) -> int:
     print(f"fim-bot: notice: {message}", file=sys.stderr)
     return EXIT_OK
-
-
-class _Redact(logging.Filter):
-    """No log line ever shows a key or a token, whatever logged it."""
-
-    def __init__(self, secrets: tuple[str, ...]) -> None:
-        super().__init__()
-        self._secrets = secrets
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if any(s in message for s in self._secrets):
-            for secret in self._secrets:
-                message = message.replace(secret, "***")
-            record.msg, record.args = message, None
-        return True
-
-
-def _configure_logging(verbosity: int, env: Mapping[str, str]) -> None:
-    secrets = tuple(v for k, v in env.items() if k.endswith(("_API_KEY", "_TOKEN")) and len(v) >= 4)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("fim-bot: %(message)s"))
-    handler.addFilter(_Redact(secrets))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(logging.WARNING)
-    logging.getLogger("bot").setLevel(
-        [logging.WARNING, logging.INFO, logging.DEBUG][min(verbosity, 2)]
-    )
-
-
-if __name__ == "__main__":
-    sys.exit(main())

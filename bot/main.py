@@ -56,7 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     args = _parser().parse_args(given)
     env = os.environ
-    _configure_logging(getattr(args, "verbose", 0), secret=_secrets(env))
+    from bot.wiring import configure_logging
+
+    configure_logging(getattr(args, "verbose", 0), env)
     try:
         if args.command == "run":
             return _run(args, env)
@@ -181,57 +183,19 @@ def _github(args: argparse.Namespace, env: Mapping[str, str], resolved: Settings
 
 
 def _provider(resolved: Settings) -> Provider:
-    from bot.clock import Clock
-    from bot.providers.codestral import MistralFIM
+    from bot import wiring
 
     if not resolved.api_key:
         raise BotError(
             f"no API key: set {resolved.key_source} (or FIM_BOT_API_KEY), "
             "or use --dry-run to see the prompts without sending them"
         )
-    return MistralFIM(
-        base_url=resolved.api_base,
-        api_key=resolved.api_key,
-        key_variable=resolved.key_source,
-        params=resolved.params,
-        clock=Clock(resolved.time_scale),
-        concurrency=resolved.options.concurrency,
-    )
+    return wiring.provider(resolved)
 
 
 def _color(stream: TextIO, env: Mapping[str, str]) -> bool:
     """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
     return stream.isatty() and not env.get("NO_COLOR")
-
-
-def _secrets(env: Mapping[str, str]) -> tuple[str, ...]:
-    return tuple(v for k, v in env.items() if k.endswith(("_API_KEY", "_TOKEN")) and len(v) >= 4)
-
-
-class _Redact(logging.Filter):
-    """A last line of defence: no log line ever shows an API key, whatever logged it."""
-
-    def __init__(self, secrets: tuple[str, ...]) -> None:
-        super().__init__()
-        self._secrets = secrets
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if any(s in message for s in self._secrets):
-            for secret in self._secrets:
-                message = message.replace(secret, "***")
-            record.msg, record.args = message, None
-        return True
-
-
-def _configure_logging(verbosity: int, *, secret: tuple[str, ...]) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("fim-bot: %(message)s"))
-    handler.addFilter(_Redact(secret))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(logging.WARNING)
-    log.setLevel([logging.WARNING, logging.INFO, logging.DEBUG][min(verbosity, 2)])
 
 
 def _parser() -> argparse.ArgumentParser:
