@@ -1,0 +1,495 @@
+"""Performance: the bot's figures against baselines measured in the same run (DESIGN.md 3a).
+
+    python bench/perf.py [--quick] [--check]
+
+Rows (loopback only; the model is tests/fakes/codestral.py):
+
+1. start-up: `bot --version` against `python -c pass` (median of 7 each), target <= +100 ms.
+2. scan: `bot run --dry-run` over a commit adding the installed standard library's .py files,
+   against a process that only `ast.parse`s the same files (median of 3), target <= 1.5x.
+3. end to end: 50 stub holes, the fake at 0.5 s a request, concurrency 8, against the bound
+   ceil(50 / 8) x 0.5 s, target <= 1.10x; the fake's most requests in flight is shown too.
+4. floor: the 200 FIM requests of a 200-hole repository at 0.05 s a request, concurrency 8,
+   sent by the whole `bot run` and by a bare `httpx.AsyncClient` loop (in its own process, so
+   that CPU time and peak RSS are the client's alone, not the fake server's), target <= 1.2x.
+
+Exit status: 0, whatever the figures; with --check, 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+KEY = "sk-perf-0123456789"
+ANSWER = "    return 1\n"
+EXCLUDED_DIRS = {
+    "test",
+    "tests",
+    "idlelib",
+    "lib2to3",
+    "turtledemo",
+    "ensurepip",
+    "site-packages",
+    "__pycache__",
+}
+QUICK_PACKAGES = ("json", "email", "http")
+
+PARSE_SCRIPT = """
+import ast, sys, warnings
+warnings.simplefilter("ignore")
+paths = open(sys.argv[1], encoding="utf-8").read().splitlines()
+for p in paths:
+    with open(p, "rb") as f:
+        data = f.read()
+    try:
+        ast.parse(data, p)
+    except (SyntaxError, ValueError):
+        pass
+"""
+
+HTTPX_SCRIPT = """
+import asyncio, json, sys
+import httpx
+
+async def main():
+    url, key, path, concurrency = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    with open(path, encoding="utf-8") as f:
+        bodies = json.load(f)
+    sem = asyncio.Semaphore(concurrency)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    headers = {"Authorization": f"Bearer {key}"}
+    async with httpx.AsyncClient(timeout=60.0, limits=limits, headers=headers) as client:
+        async def one(body):
+            async with sem:
+                r = await client.post(url, json=body)
+                r.raise_for_status()
+                return r.json()
+        results = await asyncio.gather(*(one(b) for b in bodies))
+    print(len(results))
+
+asyncio.run(main())
+"""
+
+
+# ------------------------------------------------------------------------ helpers
+
+
+def clean_env(home: Path, **extra: str) -> dict[str, str]:
+    """An environment built from scratch, as bench/roundtrip.py does: only PATH inherited."""
+    git = shutil.which("git")
+    if not git:
+        raise SystemExit("perf: git is required")
+    path = os.pathsep.join(dict.fromkeys([str(Path(sys.executable).parent), str(Path(git).parent)]))
+    return {
+        "PATH": path,
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "Perf Bench",
+        "GIT_AUTHOR_EMAIL": "perf@example.com",
+        "GIT_COMMITTER_NAME": "Perf Bench",
+        "GIT_COMMITTER_EMAIL": "perf@example.com",
+        "FIM_BOT_TIME_SCALE": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        **extra,
+    }
+
+
+def bot_command() -> list[str]:
+    script = Path(sys.executable).with_name("bot")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "bot"]
+
+
+def git(path: Path, env: dict[str, str], *args: str) -> str:
+    proc = subprocess.run(["git", *args], cwd=path, env=env, capture_output=True, text=True)
+    if proc.returncode:
+        raise SystemExit(f"perf: git {args[0]} failed: {proc.stderr.strip()}")
+    return proc.stdout.strip()
+
+
+def build_repo(
+    path: Path, env: dict[str, str], write_head: Callable[[Path], None]
+) -> tuple[str, str]:
+    """A repository whose base commit holds a README and whose next commit is `write_head`'s."""
+    path.mkdir()
+    git(path, env, "init", "-q", "-b", "main")
+    (path / "README").write_text("perf bench\n", encoding="utf-8")
+    git(path, env, "add", "-A")
+    git(path, env, "commit", "-q", "-m", "base")
+    base = git(path, env, "rev-parse", "HEAD")
+    write_head(path)
+    git(path, env, "add", "-A")
+    git(path, env, "commit", "-q", "-m", "head")
+    return base, git(path, env, "rev-parse", "HEAD")
+
+
+@dataclass
+class Measured:
+    returncode: int
+    stdout: str
+    stderr: str
+    wall: float
+    cpu: float  # user + system of the child alone
+    maxrss_kb: int
+
+
+# A fork of this process would start from its peak RSS (Linux carries ru_maxrss over fork and
+# exec), so a small Python process in between runs the command and reports its own rusage.
+MEASURE_SCRIPT = """
+import json, os, subprocess, sys, time
+started = time.perf_counter()
+proc = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(proc.pid, 0)
+wall = time.perf_counter() - started
+with open(sys.argv[1], "w") as f:
+    json.dump([os.waitstatus_to_exitcode(status), wall, usage.ru_utime + usage.ru_stime,
+               usage.ru_maxrss], f)
+"""
+
+
+def run_measured(cmd: Sequence[str], cwd: Path, env: dict[str, str]) -> Measured:
+    """Run `cmd`; its wall time, CPU time and peak RSS are its own, taken by os.wait4."""
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        report = Path(tmp) / "usage.json"
+        wrapper = [sys.executable, "-I", "-S", "-c", MEASURE_SCRIPT, str(report), *cmd]
+        subprocess.run(wrapper, cwd=cwd, env=env, stdout=out, stderr=err, check=False)
+        code, wall, cpu, maxrss = json.loads(report.read_text(encoding="utf-8"))
+        out.seek(0)
+        err.seek(0)
+        return Measured(
+            code,
+            out.read().decode("utf-8", "replace"),
+            err.read().decode("utf-8", "replace"),
+            wall,
+            cpu,
+            maxrss,
+        )
+
+
+def checked(m: Measured, what: str) -> Measured:
+    if m.returncode not in (0, 1):
+        tail = (m.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"{what} exited {m.returncode}: {tail}")
+    return m
+
+
+@dataclass
+class Row:
+    name: str
+    measured: str
+    baseline: str
+    ratio: str
+    target: str
+    met: bool | None  # None: not measured
+
+
+# ------------------------------------------------------------------------ rows
+
+
+def row_startup(work: Path, env: dict[str, str]) -> list[Row]:
+    bot, base = [], []
+    for _ in range(7):
+        bot.append(checked(run_measured([*bot_command(), "--version"], work, env), "bot").wall)
+        base.append(checked(run_measured([sys.executable, "-c", "pass"], work, env), "py").wall)
+    b, p = statistics.median(bot), statistics.median(base)
+    extra = (b - p) * 1000
+    return [
+        Row(
+            "1 start-up: bot --version vs python -c pass",
+            f"{b * 1000:.0f} ms",
+            f"{p * 1000:.0f} ms",
+            f"+{extra:.0f} ms",
+            "<= +100 ms",
+            extra <= 100,
+        )
+    ]
+
+
+def stdlib_files(quick: bool) -> list[tuple[Path, str]]:
+    """(source, path in the repository) for the standard library's .py files."""
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    roots = [stdlib / name for name in QUICK_PACKAGES] if quick else [stdlib]
+    found = []
+    for root in roots:
+        for source in sorted(root.rglob("*.py")):
+            rel = source.relative_to(stdlib)
+            if EXCLUDED_DIRS.intersection(rel.parts[:-1]):
+                continue
+            found.append((source, "lib/" + rel.as_posix()))
+    return found
+
+
+def row_scan(work: Path, env: dict[str, str], quick: bool) -> list[Row]:
+    files = stdlib_files(quick)
+
+    def write(repo: Path) -> None:
+        for source, rel in files:
+            target = repo / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+
+    repo = work / "scan"
+    base, head = build_repo(repo, env, write)
+    listing = work / "scan-files.txt"
+    listing.write_text("\n".join(str(repo / rel) for _, rel in files) + "\n", encoding="utf-8")
+    bot_cmd = [
+        *bot_command(),
+        "run",
+        "--base",
+        base,
+        "--head",
+        head,
+        "--dry-run",
+        "--max-holes",
+        "0",
+        "--format",
+        "json",
+        "--context-budget-tokens",
+        "0",
+        "--max-file-size",
+        "10000000",
+    ]
+    parse_cmd = [sys.executable, "-c", PARSE_SCRIPT, str(listing)]
+    bot_env = {**env, "CODESTRAL_API_KEY": KEY, "CODESTRAL_API_BASE": "http://127.0.0.1:9/v1"}
+    bot_t, parse_t = [], []
+    holes = 0
+    for _ in range(3):
+        m = checked(run_measured(bot_cmd, repo, bot_env), "bot run --dry-run")
+        holes = len(json.loads(m.stdout)["holes"])
+        bot_t.append(m.wall)
+        parse_t.append(checked(run_measured(parse_cmd, repo, env), "ast.parse").wall)
+    b, p = statistics.median(bot_t), statistics.median(parse_t)
+    size = sum(source.stat().st_size for source, _ in files) / 1e6
+    return [
+        Row(
+            f"2 scan: {len(files)} files, {size:.1f} MB, {holes} holes; vs ast.parse",
+            f"{b:.2f} s",
+            f"{p:.2f} s",
+            f"{b / p:.2f}x",
+            "<= 1.5x",
+            b / p <= 1.5,
+        )
+    ]
+
+
+def stub_repo(count: int, per_file: int = 10) -> Callable[[Path], None]:
+    def write(repo: Path) -> None:
+        pkg = repo / "pkg"
+        pkg.mkdir()
+        for start in range(0, count, per_file):
+            parts = []
+            for i in range(start, min(start + per_file, count)):
+                parts.append(f'def func_{i}(x: int) -> int:\n    """Number {i}."""\n    pass\n')
+            (pkg / f"mod_{start // per_file}.py").write_text("\n\n".join(parts), encoding="utf-8")
+
+    return write
+
+
+def row_end_to_end(work: Path, env: dict[str, str]) -> list[Row]:
+    from tests.fakes.codestral import FakeCodestral
+
+    holes, concurrency, latency = 50, 8, 0.5
+    repo = work / "e2e"
+    base, head = build_repo(repo, env, stub_repo(holes))
+    cmd = [*bot_command(), "run", "--base", base, "--head", head, "--format", "json"]
+    cmd += ["--concurrency", str(concurrency), "--max-holes", "0"]
+    with FakeCodestral(api_key=KEY) as fake:
+        fake.latency = latency
+        fake.respond(ANSWER)
+        m = checked(
+            run_measured(
+                cmd, repo, {**env, "CODESTRAL_API_KEY": KEY, "CODESTRAL_API_BASE": fake.base_url}
+            ),
+            "bot run",
+        )
+        calls, in_flight = len(fake.requests), fake.max_in_flight
+    report = json.loads(m.stdout)
+    suggested = report["summary"]["suggested"]
+    bound = math.ceil(holes / concurrency) * latency
+    ratio = m.wall / bound
+    return [
+        Row(
+            f"3 end to end: {holes} holes, {latency} s, conc {concurrency} "
+            f"({suggested} filled, {calls} calls)",
+            f"{m.wall:.2f} s",
+            f"{bound:.2f} s bound",
+            f"{ratio:.2f}x",
+            "<= 1.10x",
+            ratio <= 1.10 and suggested == holes,
+        ),
+        Row(
+            "3 end to end: fake's max in flight",
+            str(in_flight),
+            str(concurrency),
+            f"{in_flight / concurrency:.2f}x",
+            f"= {concurrency}",
+            in_flight == concurrency,
+        ),
+    ]
+
+
+def row_floor(work: Path, env: dict[str, str]) -> list[Row]:
+    from tests.fakes.codestral import FakeCodestral
+
+    holes, concurrency, latency = 200, 8, 0.05
+    repo = work / "floor"
+    base, head = build_repo(repo, env, stub_repo(holes))
+    cmd = [*bot_command(), "run", "--base", base, "--head", head, "--format", "json"]
+    cmd += ["--concurrency", str(concurrency), "--max-holes", "0"]
+    dry_env = {**env, "CODESTRAL_API_KEY": KEY, "CODESTRAL_API_BASE": "http://127.0.0.1:9/v1"}
+    dry = checked(run_measured([*cmd, "--dry-run"], repo, dry_env), "bot run --dry-run")
+    prompts = [hole["prompt"] for hole in json.loads(dry.stdout)["holes"]]
+    with FakeCodestral(api_key=KEY) as fake:
+        fake.latency = latency
+        fake.respond(ANSWER)
+        run_env = {**env, "CODESTRAL_API_KEY": KEY, "CODESTRAL_API_BASE": fake.base_url}
+        bot = checked(run_measured(cmd, repo, run_env), "bot run")
+        sent = [r.body for r in fake.requests if isinstance(r.body, dict)]
+        suggested = json.loads(bot.stdout)["summary"]["suggested"]
+        # The same bodies: the dry run's prefix, suffix and stop per hole; the other fields
+        # (model, max_tokens, temperature, ...) as the bot sent them.
+        common = {
+            k: v
+            for k, v in (sent[0] if sent else {}).items()
+            if k not in {"prompt", "suffix", "stop"}
+        }
+        bodies = [
+            {
+                **common,
+                "prompt": p["prefix"],
+                "suffix": p["suffix"],
+                **({"stop": p["stop"]} if p.get("stop") else {}),
+            }
+            for p in prompts
+        ]
+        bodies_file = work / "bodies.json"
+        bodies_file.write_text(json.dumps(bodies), encoding="utf-8")
+        fake.clear_requests()
+        bare_cmd = [
+            sys.executable,
+            "-c",
+            HTTPX_SCRIPT,
+            fake.fim_url,
+            KEY,
+            str(bodies_file),
+            str(concurrency),
+        ]
+        bare = run_measured(bare_cmd, repo, env)
+        if bare.returncode:
+            raise RuntimeError(
+                f"httpx loop failed: {(bare.stderr.strip().splitlines() or [''])[-1]}"
+            )
+        bare_calls = len(fake.requests)
+    ratio = bot.wall / bare.wall
+    rows = [
+        Row(
+            f"4 floor: wall, {len(prompts)} holes ({suggested} filled / {bare_calls} bare calls)",
+            f"{bot.wall:.2f} s",
+            f"{bare.wall:.2f} s httpx",
+            f"{ratio:.2f}x",
+            "<= 1.2x",
+            ratio <= 1.2 and suggested == holes,
+        ),
+        Row(
+            "4 floor: CPU time (user+sys)",
+            f"{bot.cpu:.2f} s",
+            f"{bare.cpu:.2f} s httpx",
+            f"{bot.cpu / bare.cpu:.2f}x" if bare.cpu else "-",
+            "-",
+            None,
+        ),
+        Row(
+            "4 floor: peak RSS",
+            f"{bot.maxrss_kb / 1024:.0f} MB",
+            f"{bare.maxrss_kb / 1024:.0f} MB httpx",
+            f"{bot.maxrss_kb / bare.maxrss_kb:.2f}x" if bare.maxrss_kb else "-",
+            "-",
+            None,
+        ),
+    ]
+    try:
+        import litellm  # noqa: F401
+    except ImportError:
+        note = "not measured: litellm not installed"
+    else:
+        note = "not measured: litellm comparison skipped"
+    rows.append(Row("4 floor: LiteLLM", note, "-", "-", "-", None))
+    return rows
+
+
+# ------------------------------------------------------------------------ report
+
+
+def print_table(rows: list[Row]) -> None:
+    header = ("row", "measured", "baseline", "ratio", "target", "met?")
+    cells = [
+        (
+            r.name,
+            r.measured,
+            r.baseline,
+            r.ratio,
+            r.target,
+            "-" if r.met is None else ("yes" if r.met else "NO"),
+        )
+        for r in rows
+    ]
+    widths = [max(len(line[i]) for line in [header, *cells]) for i in range(len(header))]
+    for line in [header, tuple("-" * w for w in widths), *cells]:
+        print("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="scan only a few stdlib packages")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT))  # tests/fakes: the fake Codestral
+
+    started = time.perf_counter()
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="fim-bot-perf-") as tmp:
+        work = Path(tmp)
+        home = work / "home"
+        home.mkdir()
+        env = clean_env(home)
+        steps: list[tuple[str, Callable[[], list[Row]]]] = [
+            ("1 start-up", lambda: row_startup(work, env)),
+            ("2 scan", lambda: row_scan(work, env, args.quick)),
+            ("3 end to end", lambda: row_end_to_end(work, env)),
+            ("4 floor", lambda: row_floor(work, env)),
+        ]
+        for name, step in steps:
+            try:
+                rows.extend(step())
+            except Exception as exc:  # a failed row is reported, the others still run
+                rows.append(Row(name, f"error: {exc}", "-", "-", "-", False))
+            print(f"perf: {name} done ({time.perf_counter() - started:.1f} s)", file=sys.stderr)
+    print(f"fim-bot perf ({'quick' if args.quick else 'full'}), python {sys.version.split()[0]}")
+    print_table(rows)
+    missed = [r.name for r in rows if r.met is False]
+    print(f"\n{len(missed)} target(s) missed" + (": " + "; ".join(missed) if missed else ""))
+    return 1 if args.check and missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
