@@ -29,7 +29,6 @@ from bot.wiring import configure_logging
 if TYPE_CHECKING:
     from bot.data import Report
     from bot.git import Git
-    from bot.providers import Provider
     from bot.settings import Settings
 
 log = logging.getLogger("bot.hook")
@@ -95,7 +94,7 @@ def _pushed(env: Mapping[str, str]) -> tuple[str | None, str | None]:
 
 
 def _fill(action: str, git: Git, resolved: Settings, *, cwd: Path, out: TextIO) -> int:
-    from bot import pipeline, source
+    from bot import pipeline, source, wiring
     from bot.fill_cache import FillCache
     from bot.report import terminal
 
@@ -106,7 +105,7 @@ def _fill(action: str, git: Git, resolved: Settings, *, cwd: Path, out: TextIO) 
     report = pipeline.run(
         collected.changes,
         options=options,
-        provider=lambda: _provider(resolved),
+        provider=lambda: wiring.provider(resolved),
         repo=collected.repo,
         cached=cache.lookup,
     )
@@ -131,11 +130,7 @@ def _fill(action: str, git: Git, resolved: Settings, *, cwd: Path, out: TextIO) 
 def _apply(report: Report, root: Path) -> int:
     from bot.report import apply
 
-    applied = apply.write(report, root)
-    for path in applied.written:
-        print(f"fim-bot: wrote fills into {path}", file=sys.stderr)
-    for path, reason in applied.refused:
-        print(f"fim-bot: did not write {path}: {reason}", file=sys.stderr)
+    applied = apply.write_and_tell(report, root, sys.stderr)
     return EXIT_FAILED if applied.written else EXIT_OK
 
 
@@ -150,12 +145,6 @@ def _without_planned(report: Report) -> Report:
 
     kept = tuple(r for r in report.results if r.status != "planned")
     return Report(results=kept, skipped_files=report.skipped_files, texts=report.texts)
-
-
-def _provider(resolved: Settings) -> Provider:
-    from bot import wiring
-
-    return wiring.provider(resolved)
 
 
 def _notice(message: str) -> int:

@@ -144,11 +144,7 @@ def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     if resolved.apply:
         from bot.report import apply
 
-        applied = apply.write(report, collected.root)
-        for path in applied.written:
-            print(f"fim-bot: wrote fills into {path}", file=sys.stderr)
-        for path, reason in applied.refused:
-            print(f"fim-bot: did not write {path}: {reason}", file=sys.stderr)
+        apply.write_and_tell(report, collected.root, sys.stderr)
     return EXIT_FAILED if report.count("failed") else EXIT_OK
 
 

@@ -65,11 +65,15 @@ def _repo_view(git: Git, selection: Selection) -> RepoView:
     cap = selection.max_file_size
     if selection.mode == "head":
         assert selection.head is not None
-        rev = git.resolve(selection.head)
-        return _view(lambda: git.tree_files(rev), blob_fetch(git, rev, cap), cap)
+        return head_view(git, git.resolve(selection.head), cap)
     if selection.mode == "staged":
         return _view(git.index_files, blob_fetch(git, "", cap), cap)
     return _view(lambda: git.listed(()), _disk_fetch(git.root, cap), cap)
+
+
+def head_view(git: Git, rev: str, cap: int) -> RepoView:
+    """The repository as commit `rev` holds it, read from git objects."""
+    return _view(lambda: git.tree_files(rev), blob_fetch(git, rev, cap), cap)
 
 
 def _view(list_files: Callable[[], list[str]], fetch: Fetch, cap: int) -> RepoView:

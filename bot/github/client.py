@@ -122,7 +122,6 @@ class GitHubClient:
         )
         self._repository = repository
         self._repo = self._github.get_repo(repository, lazy=True)
-        self.requests = 0
 
     def __repr__(self) -> str:
         return f"GitHubClient(repository={self._repository!r})"
@@ -207,7 +206,7 @@ class GitHubClient:
             return [
                 r.id
                 for r in self._repo.get_pull(number).get_reviews()
-                if r.state == "PENDING" and r.user and _same_login(r.user.login, login)
+                if r.state == "PENDING" and r.user and same_login(r.user.login, login)
             ]
 
         return self._read(get, "the pull request's reviews")
@@ -263,7 +262,6 @@ class GitHubClient:
         attempt = 0
         while True:
             attempt += 1
-            self.requests += 1
             try:
                 return call()
             except GithubException as error:
@@ -320,7 +318,7 @@ class GitHubClient:
         return None
 
 
-def _same_login(a: str, b: str) -> bool:
+def same_login(a: str, b: str) -> bool:
     """GraphQL writes a bot's login without the "[bot]" that REST shows."""
     return a.removesuffix("[bot]") == b.removesuffix("[bot]")
 
@@ -334,6 +332,3 @@ def _message(error: Any) -> str:
             str(d.get("message", d)) if isinstance(d, dict) else str(d) for d in details
         )
     return " ".join(message.split())[:500]
-
-
-same_login = _same_login

@@ -64,7 +64,6 @@ class _Outcome:
     notes: list[str]
     diffs: list[str]
     rejected: list[str]
-    posted_reviews: int = 0
 
 
 def run(
@@ -258,7 +257,7 @@ def _post(
     ]
     body = render.review_body(report, outside)
     for chunk in chunks or [[]]:
-        rejected = _post_bisecting(client, number, head, body, chunk, outcome)
+        rejected = _post_bisecting(client, number, head, body, chunk)
         outcome.rejected += [
             f"`{r.hole.path}` line {r.hole.start_line}: GitHub refused the suggestion ({why})"
             for r, why in rejected
@@ -273,20 +272,18 @@ def _post_bisecting(
     head: str,
     body: str,
     chunk: list[tuple[Result, dict[str, Any]]],
-    outcome: _Outcome,
 ) -> list[tuple[Result, str]]:
     """Post one review; when GitHub refuses it (422), halve it until the comments it refuses
     are found, post the rest, and return the refused ones with the reason."""
     try:
         client.create_review(number, commit=head, body=body, comments=[c for _, c in chunk])
-        outcome.posted_reviews += 1
         return []
     except Rejected as error:
         if len(chunk) <= 1:
             return [(r, str(error)) for r, _ in chunk]
     middle = len(chunk) // 2
-    refused = _post_bisecting(client, number, head, body, chunk[:middle], outcome)
-    return refused + _post_bisecting(client, number, head, body, chunk[middle:], outcome)
+    refused = _post_bisecting(client, number, head, body, chunk[:middle])
+    return refused + _post_bisecting(client, number, head, body, chunk[middle:])
 
 
 def _comment(result: Result, mark: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from bot.globs import EXCLUDED, FileFilter
 from bot.languages import language_of
 from bot.repo import RepoView
 from bot.scan import might_hold_holes
-from bot.source import Candidate, Fetch, blob_fetch, read
+from bot.source import Candidate, blob_fetch, head_view, read
 
 Hunks = tuple[tuple[int, int], ...]  # new-side line ranges, inclusive
 
@@ -25,7 +25,6 @@ class PullChanges:
     changes: Changes
     hunks: dict[str, Hunks]  # where GitHub lets a suggestion sit, per path
     repo: RepoView | None  # the repository at the head, when it is on disk
-    contents_requests: int  # files read through the contents API
 
 
 def collect(
@@ -71,17 +70,14 @@ def collect(
             if not might_hold_holes(file.path, texts, tags):
                 continue  # no marker on an added line: no need to read it
         candidates.append(Candidate(path=file.path, added=added))
-    requests = 0
     if local:
         assert git is not None
         fetch = blob_fetch(git, head, max_file_size)
     else:
 
         def fetch(paths: list[str]) -> dict[str, bytes | str | None]:
-            nonlocal requests
             found: dict[str, bytes | str | None] = {}
             for path in paths:
-                requests += 1
                 content = client.content(path, head)
                 found[path] = (
                     "not readable through the contents API" if content is None else content
@@ -92,8 +88,7 @@ def collect(
     return PullChanges(
         changes=Changes(files=changes.files, skipped=(*skipped, *changes.skipped)),
         hunks=hunks,
-        repo=_view(git, head, max_file_size) if local else None,
-        contents_requests=requests,
+        repo=head_view(git, head, max_file_size) if local and git is not None else None,
     )
 
 
@@ -128,14 +123,3 @@ def _added_locally(git: Git | None, base: str, head: str, path: str) -> frozense
         return None
     found = parse_patch(git.diff_patch(base, head, (f":(literal){path}",)))
     return next(iter(found.values()), None) if len(found) == 1 else None
-
-
-def _view(git: Git | None, head: str, cap: int) -> RepoView | None:
-    if git is None:
-        return None
-    fetch: Fetch = blob_fetch(git, head, cap)
-
-    def read_files(paths: list[str]) -> dict[str, bytes | None]:
-        return {p: c if isinstance(c, bytes) else None for p, c in fetch(paths).items()}
-
-    return RepoView(list_files=lambda: git.tree_files(head), read_files=read_files, max_size=cap)

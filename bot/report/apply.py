@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from bot.data import Report
 from bot.text import replace_lines
@@ -39,3 +40,13 @@ def write(report: Report, root: Path) -> Applied:
         target.write_bytes(replace_lines(scanned, fills).encode("utf-8"))
         written.append(path)
     return Applied(written=tuple(written), refused=tuple(refused))
+
+
+def write_and_tell(report: Report, root: Path, stream: TextIO) -> Applied:
+    """`write`, then one line on `stream` for each file written or left alone."""
+    applied = write(report, root)
+    for path in applied.written:
+        stream.write(f"fim-bot: wrote fills into {path}\n")
+    for path, reason in applied.refused:
+        stream.write(f"fim-bot: did not write {path}: {reason}\n")
+    return applied
