@@ -75,8 +75,12 @@ def run(
         ]
     else:
         results = asyncio.run(_fill_all(wanted, prompts, texts, provider(), options.concurrency))
+
+    def unsent(hole: Hole) -> Prompt:  # what would be sent, for holes that are not
+        return prompt.build(hole, texts[hole.path], budget_tokens=options.budget_tokens)
+
     results += [
-        Result(hole=h, status="suggested", prompt=prompt.build(h, texts[h.path]), suggestion=s)
+        Result(hole=h, status="suggested", prompt=unsent(h), suggestion=s)
         for h, s in reused.items()
     ]
     results = _check_files(results, texts)
@@ -84,13 +88,13 @@ def run(
         Result(
             hole=h,
             status="skipped",
-            prompt=prompt.build(h, texts[h.path], budget_tokens=options.budget_tokens),
+            prompt=unsent(h),
             reason=f"over the per-run cap (--max-holes {options.max_holes})",
         )
         for h in over
     ]
     results += [
-        Result(hole=h, status="skipped", prompt=prompt.build(h, texts[h.path]), reason=reason)
+        Result(hole=h, status="skipped", prompt=unsent(h), reason=reason)
         for h, reason in known.items()
     ]
     return Report(
