@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import shutil
 import statistics
 import subprocess
@@ -32,6 +31,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from roundtrip import bot_command, clean_env  # the sibling benchmark: same clean setup
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "sk-perf-0123456789"
@@ -86,34 +87,6 @@ asyncio.run(main())
 
 
 # ------------------------------------------------------------------------ helpers
-
-
-def clean_env(home: Path, **extra: str) -> dict[str, str]:
-    """An environment built from scratch, as bench/roundtrip.py does: only PATH inherited."""
-    git = shutil.which("git")
-    if not git:
-        raise SystemExit("perf: git is required")
-    path = os.pathsep.join(dict.fromkeys([str(Path(sys.executable).parent), str(Path(git).parent)]))
-    return {
-        "PATH": path,
-        "HOME": str(home),
-        "LANG": "C.UTF-8",
-        "LC_ALL": "C.UTF-8",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Perf Bench",
-        "GIT_AUTHOR_EMAIL": "perf@example.com",
-        "GIT_COMMITTER_NAME": "Perf Bench",
-        "GIT_COMMITTER_EMAIL": "perf@example.com",
-        "FIM_BOT_TIME_SCALE": "0",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        **extra,
-    }
-
-
-def bot_command() -> list[str]:
-    script = Path(sys.executable).with_name("bot")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "bot"]
 
 
 def git(path: Path, env: dict[str, str], *args: str) -> str:
