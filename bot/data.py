@@ -45,6 +45,9 @@ class Hole:
     indent: str  # the indentation the fill's first line takes
     instruction: str = ""  # the TODO's text, if any
     head: str = ""  # for a one-line def: the signature part of the line, kept in the suggestion
+    # For a one-line body in braces (`fn f() { todo!() }`): the line from its closing brace on,
+    # behind the signature's indentation, kept on a line of its own after the fill.
+    tail: str = ""
     scope: str = ""  # qualified name of the enclosing def or class ("Parser.parse"), "" at top
 
 

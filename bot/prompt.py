@@ -4,13 +4,15 @@ definitions from other files of the repository in their own budget before it."""
 from __future__ import annotations
 
 from bot.data import Hole, Prompt, Snippet
+from bot.languages.table import Language, languages
 from bot.text import split_lines
 
 DEFAULT_BUDGET_TOKENS = 8000
 CHARS_PER_TOKEN = 4  # a rough, conservative estimate for code
 _PREFIX_SHARE = 0.75  # the text before a hole says more about it than the text after
-# Where a fill has run past its block: a new definition at the level of the block's opener.
-# Never a blank line: bodies hold blank lines.
+# Where a Python fill has run past its block: a new definition at the level of the block's
+# opener. Never a blank line: bodies hold blank lines. Other languages stop at the text that
+# closes a block (languages.yml's `block_end`) at that level.
 _BLOCK_ENDS = ("def ", "class ", "@", "async def ")
 
 
@@ -25,53 +27,65 @@ def build(
 
     Line breaks are sent as "\\n" whatever the file uses; clean puts the file's own back.
     """
+    language = languages()[hole.language]
     lines = [line.replace("\r\n", "\n") for line in split_lines(text)]
     before, after = lines[: hole.start_line - 1], lines[hole.end_line :]
+    if hole.tail:  # the closing brace of a one-line body opens the suffix on a line of its own
+        after = [f"{hole.tail}\n", *after]
     tail = ""
     if hole.head:
         tail += f"{hole.head}\n"
     if hole.instruction:
-        tail += f"{hole.indent}# {hole.instruction}\n"
+        tail += f"{hole.indent}{language.comment(hole.instruction)}\n"
     budget = budget_tokens * CHARS_PER_TOKEN
     prefix_budget = int(budget * _PREFIX_SHARE) - len(tail)
     prefix = _keep_last(before, prefix_budget) + tail
     suffix = _keep_first(after, budget - len(prefix))
     if context:
-        prefix = "".join(_with_header(s) for s in context) + _header(hole.path) + prefix
+        prefix = (
+            "".join(_with_header(s, language) for s in context)
+            + _header(hole.path, language)
+            + prefix
+        )
     return Prompt(
         prefix=prefix,
         suffix=suffix or "\n",
         context=context,
-        stop=_stops(before, hole),
+        stop=_stops(before, hole, language),
     )
 
 
-def _with_header(snippet: Snippet) -> str:
-    return _header(snippet.path) + snippet.text.rstrip("\n") + "\n\n\n"
+def _with_header(snippet: Snippet, language: Language) -> str:
+    return _header(snippet.path, language) + snippet.text.rstrip("\n") + "\n\n\n"
 
 
-def _header(path: str) -> str:
-    return f"# Path: {path}\n"
+def _header(path: str, language: Language) -> str:
+    return language.comment(f"Path: {path}") + "\n"
 
 
-def _stops(before: list[str], hole: Hole) -> tuple[str, ...]:
-    """Stop sequences for a hole inside a block: a new `def`, `class` or decorator at the
-    indentation of the line that opens the block. None for a hole at the top level, whose fill
-    may define things itself."""
+def _stops(before: list[str], hole: Hole, language: Language) -> tuple[str, ...]:
+    """Stop sequences for a hole inside a block: where the block ends at the indentation of
+    the line that opens it (Python: a new `def`, `class` or decorator there). None for a hole
+    at the top level, whose fill may define things itself."""
     if not hole.indent and not hole.head:
         return ()
     if hole.head:  # a one-line def: the block's opener is the def itself
         opener = hole.head[: len(hole.head) - len(hole.head.lstrip())]
     else:
-        opener = _opener_indent(before, len(hole.indent.expandtabs(4)))
+        opener = _opener_indent(before, len(hole.indent.expandtabs(4)), language)
+    if language.block_end:
+        return (f"\n{opener}{language.block_end}",)
     return tuple(f"\n{opener}{end}" for end in _BLOCK_ENDS)
 
 
-def _opener_indent(before: list[str], width: int) -> str:
+def _opener_indent(before: list[str], width: int, language: Language) -> str:
     """The indentation of the nearest code line above that is indented less than `width`."""
+    # A "*" opens the inner rows of a C-style block comment.
+    block = (*(opener for opener, _ in language.block), "*") if language.block else ()
+    comments = (*language.line, *block)
     for line in reversed(before):
         stripped = line.lstrip(" \t")
-        if stripped.strip() and not stripped.startswith("#"):
+        if stripped.strip() and not stripped.startswith(comments):
             indent = line[: len(line) - len(stripped)]
             if len(indent.expandtabs(4)) < width:
                 return indent

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.data import Hole, SourceFile
-from bot.languages import DEFAULT_TAGS, STUB_KINDS, language_of, python
+from bot.languages import DEFAULT_TAGS, STUB_KINDS, code, python
 from bot.languages.python_overrides import Overrides
+from bot.languages.table import language_for
 from bot.repo import RepoView
 
 __all__ = ["DEFAULT_TAGS", "STUB_KINDS", "Scanner", "might_hold_holes", "scan"]
@@ -28,9 +29,12 @@ class Scanner:
 
     def holes(self, file: SourceFile) -> list[Hole]:
         """The holes of `file` whose marker sits on an added line, in line order."""
-        if language_of(file.path) == python.LANGUAGE:
+        language = language_for(file.path)
+        if language is None:
+            return []
+        if language.name == python.LANGUAGE:
             return python.find_holes(file, self._tags, self._overrides, self._stub_kinds)
-        return []
+        return code.find_holes(file, language, self._tags)
 
 
 def scan(
@@ -50,6 +54,9 @@ def scan(
 
 def might_hold_holes(path: str, added: list[str], tags: tuple[str, ...]) -> bool:
     """Whether any added line could hold a marker: a cheap test before reading a whole file."""
-    if language_of(path) != python.LANGUAGE:
+    language = language_for(path)
+    if language is None:
         return False
-    return python.has_candidate(added, tags)
+    if language.name == python.LANGUAGE:
+        return python.has_candidate(added, tags)
+    return code.has_candidate(added, language, tags)

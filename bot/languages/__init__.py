@@ -1,21 +1,15 @@
-"""Which language a file is written in, from its name."""
+"""Which language a file is written in, from its name (the table in languages.yml)."""
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
 # Defaults the settings need without loading any scanner (`bot --version` stays fast).
 DEFAULT_TAGS = ("TODO", "FIXME", "XXX")
-STUB_KINDS = ("pass", "...", "NotImplementedError")  # the stub idioms the scanners know
-
-# Extension -> language, for the languages fim-bot scans. A data table, not code.
-_EXTENSIONS: dict[str, str] = {
-    ".py": "python",
-    ".pyi": "python",
-    ".pyw": "python",
-}
+STUB_KINDS = ("pass", "...", "NotImplementedError")  # the Python stub idioms `stub-kinds` picks
 
 
 def language_of(path: str) -> str | None:
     """The language of `path`, or None when fim-bot does not scan it."""
-    return _EXTENSIONS.get(PurePosixPath(path).suffix.lower())
+    from bot.languages.table import language_for
+
+    language = language_for(path)
+    return language.name if language else None

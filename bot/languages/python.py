@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from bot.data import Hole, SourceFile
 from bot.languages import STUB_KINDS
+from bot.languages.holes import merge, tag_pattern
 from bot.languages.python_syntax import (
     Comment,
     Statements,
@@ -70,7 +71,7 @@ def find_holes(
     lines = source.split("\n")
     if not _has_candidate(lines, file.added, tags):
         return []
-    todo = _tag_pattern(tags)
+    todo = tag_pattern(tags, "#")
     tree = parse(source)
     module = Statements(tree, lines) if tree else None
     found = comments(source, lines, module)
@@ -92,20 +93,10 @@ def find_holes(
         and (hole := _function_hole(file, lines, function, found, todo, unit, bom, stub_kinds))
         is not None
     ]
-    holes = [_absorb(stub, [t for t in todos if _contains(stub, t)]) for stub in stubs]
-    holes += [t for t in todos if not any(_contains(s, t) for s in stubs)]
+    holes = merge(stubs, todos)
     if module is not None:
         holes = [replace(h, scope=module.scope_of(h.start_line)) for h in holes]
     return sorted(holes, key=lambda h: h.start_line)
-
-
-def _absorb(stub: Hole, todos: list[Hole]) -> Hole:
-    """A stub whose body holds TODO comments: the first tag is its marker, their text its
-    instruction."""
-    if not todos:
-        return stub
-    instruction = " ".join(t.instruction for t in todos if t.instruction)
-    return replace(stub, marker=todos[0].marker, instruction=instruction)
 
 
 def has_candidate(lines: list[str], tags: tuple[str, ...]) -> bool:
@@ -120,16 +111,6 @@ def has_candidate(lines: list[str], tags: tuple[str, ...]) -> bool:
 
 def _has_candidate(lines: list[str], added: frozenset[int], tags: tuple[str, ...]) -> bool:
     return has_candidate([lines[row - 1] for row in added if 0 < row <= len(lines)], tags)
-
-
-def _tag_pattern(tags: tuple[str, ...]) -> re.Pattern[str]:
-    # "# TODO: x", "#todo x", "# FIXME", and the common "# TODO(owner): x".
-    alternatives = "|".join(re.escape(t) for t in sorted(tags, key=len, reverse=True))
-    if not alternatives:
-        return re.compile(r"(?!)")  # no tags: no comment is a TODO
-    return re.compile(
-        rf"#+\s*(?P<tag>{alternatives})(?:\([^)]*\))?(?=[:\s]|$):?\s*(?P<text>.*)", re.IGNORECASE
-    )
 
 
 def _todo_holes(
@@ -314,7 +295,3 @@ def _function_hole(
 def _char_col(line: str, utf8_col: int) -> int:
     """ast columns count UTF-8 bytes; slicing needs characters."""
     return len(line.encode("utf-8")[:utf8_col].decode("utf-8", "ignore"))
-
-
-def _contains(outer: Hole, inner: Hole) -> bool:
-    return outer.start_line <= inner.start_line and inner.end_line <= outer.end_line

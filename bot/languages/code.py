@@ -1,0 +1,167 @@
+"""Holes in every language but Python (DESIGN.md section 2): TODO comments from tree-sitter's
+comment nodes where the grammar is installed, else from the comment lexer; stubs from the
+grammar (bot/languages/stubs.py)."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from bot.data import Hole, SourceFile
+from bot.languages import grammar, lexer, stubs
+from bot.languages.holes import merge, tag_pattern
+from bot.languages.table import Language
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Comment:
+    row: int  # 1-based, where it starts
+    end_row: int  # 1-based, where it ends
+    col: int  # the column (in characters) where it starts
+    opener: str  # "//", "/*", "#", ...
+    lines: tuple[str, ...]  # its text row by row, without the comment syntax
+    alone: bool  # nothing but white space shares its rows
+    doc: bool  # a doc comment: documentation, never a hole
+
+
+def find_holes(file: SourceFile, language: Language, tags: tuple[str, ...]) -> list[Hole]:
+    """The holes of one file whose marker sits on an added line."""
+    text = file.text.removeprefix("\ufeff")
+    bom = len(file.text) - len(text)
+    added_lines = [line for row, line in _rows(text, file.added)]
+    if not has_candidate(added_lines, language, tags):
+        return []
+    tree = grammar.parse(language, text)
+    if tree is not None:
+        spans = _char_spans(text, grammar.comment_spans(tree))
+    else:
+        spans = [(t.start, t.end) for t in lexer.comments(text, language)]
+    found = [_comment(text, start, end, language) for start, end in spans]
+    todo = tag_pattern(tags)
+    todos = list(_todo_holes(file, language, text.split("\n"), found, todo))
+    if tree is None:
+        return todos
+    found_stubs = stubs.find(file, language, tree, text, [c.row for c in found], todo)
+    holes = [
+        h if h.scope else replace(h, scope=stubs.scope_at(tree, h.start_line))
+        for h in merge(found_stubs, todos)
+    ]
+    if bom:  # the suggestion for a whole first line keeps the BOM with the signature
+        holes = [
+            replace(h, head="\ufeff" + h.head) if h.head and h.start_line == 1 else h for h in holes
+        ]
+    return holes
+
+
+def has_candidate(lines: list[str], language: Language, tags: tuple[str, ...]) -> bool:
+    """Whether any of `lines` holds a tag or a stub word: worth parsing the file for."""
+    folded = tuple(t.casefold() for t in tags) + stubs.words(language)
+    return any(word in line.casefold() for line in lines for word in folded)
+
+
+def _rows(text: str, wanted: frozenset[int]) -> Iterator[tuple[int, str]]:
+    lines = text.split("\n")
+    for row in sorted(wanted):
+        if 0 < row <= len(lines):
+            yield row, lines[row - 1]
+
+
+def _todo_holes(
+    file: SourceFile,
+    language: Language,
+    lines: list[str],
+    comments: list[Comment],
+    todo: re.Pattern[str],
+) -> Iterator[Hole]:
+    by_row = {c.row: c for c in comments}
+    for comment in comments:
+        if comment.doc or not comment.alone:
+            continue
+        # The tag opens the comment's text: its first row, or the first row with text in a
+        # block comment whose opener stands alone ("/*\n * TODO: ...").
+        texts = [line for line in comment.lines if line.strip()]
+        match = todo.match(texts[0].strip()) if texts else None
+        if match is None:
+            continue
+        tag_row = comment.row + next(i for i, line in enumerate(comment.lines) if line.strip())
+        if tag_row not in file.added:
+            continue
+        instruction = [match["text"].strip(), *(t.strip() for t in texts[1:])]
+        end = comment.end_row
+        while (
+            (below := by_row.get(end + 1))
+            and below.alone
+            and not below.doc
+            and below.col == comment.col
+            and below.opener == comment.opener
+            and below.row == below.end_row
+            and not todo.match(below.lines[0].strip())
+        ):
+            end = below.end_row
+            instruction.append(below.lines[0].strip())
+        yield Hole(
+            path=file.path,
+            start_line=comment.row,
+            end_line=end,
+            kind="todo",
+            marker=match["tag"].upper(),
+            language=language.name,
+            indent=lines[comment.row - 1][: comment.col],
+            instruction=" ".join(t for t in instruction if t),
+        )
+
+
+def _comment(text: str, start: int, end: int, language: Language) -> Comment:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end == -1 else line_end
+    row = text.count("\n", 0, start) + 1
+    body = text[start:end]
+    opener = _opener(body, language)
+    closer = next((c for o, c in language.block if o == opener), "")
+    inner = body[len(opener) :]
+    if closer and inner.endswith(closer):
+        inner = inner[: -len(closer)]
+    rows = inner.replace("\r\n", "\n").split("\n")
+    if not closer:  # "////" and "##": a repeated opener is still the comment's syntax
+        rows[0] = rows[0].lstrip(opener[-1:])
+    else:  # the "*" that starts the rows of a C-style block comment
+        rows = [rows[0]] + [r.lstrip(" \t").removeprefix("*") for r in rows[1:]]
+    return Comment(
+        row=row,
+        end_row=row + body.count("\n"),
+        col=start - line_start,
+        opener=opener,
+        lines=tuple(rows),
+        alone=not text[line_start:start].strip() and not text[end:line_end].strip(),
+        doc=_is_doc(body, language),
+    )
+
+
+def _opener(body: str, language: Language) -> str:
+    openers = [*language.line, *(o for o, _ in language.block)]
+    return max((o for o in openers if body.startswith(o)), key=len, default="")
+
+
+def _is_doc(body: str, language: Language) -> bool:
+    """A doc comment: it begins with a doc opener not followed by that opener's own last
+    character ("/**" is doc, "/***" a banner, "/**/" empty; "///" doc, "////" a rule)."""
+    for opener in language.doc:
+        if body.startswith(opener):
+            rest = body[len(opener) :]
+            return not rest.startswith(opener[-1]) and not rest.startswith("/")
+    return False
+
+
+def _char_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """tree-sitter counts bytes of UTF-8; slicing needs characters."""
+    if text.isascii():
+        return spans
+    starts: list[int] = []  # byte offset where each character starts
+    offset = 0
+    for char in text:
+        starts.append(offset)
+        offset += len(char.encode("utf-8", "surrogatepass"))
+    return [(bisect.bisect_left(starts, a), bisect.bisect_left(starts, b)) for a, b in spans]
