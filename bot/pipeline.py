@@ -54,9 +54,9 @@ def run(
     prompts: list[Prompt] = []
     over: list[Hole] = []
     reused: dict[Hole, str] = {}
-    # File by file, so that the prompts of a file are built while its parse is still cached.
+    found_holes = scanner.holes_by_file(changes.files)
     for file in sorted(changes.files, key=lambda f: f.path):
-        holes = scanner.holes(file)
+        holes = found_holes[file.path]
         found = skip(holes, texts) if skip else {}
         known.update(found)
         hits = cached([h for h in holes if h not in found], texts) if cached else {}

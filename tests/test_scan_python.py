@@ -15,7 +15,7 @@ import pytest
 from bot.data import Hole, SourceFile
 from bot.languages.python import find_holes
 from bot.repo import RepoView
-from bot.scan import DEFAULT_TAGS, scan
+from bot.scan import DEFAULT_TAGS, Scanner, scan
 
 pytestmark = pytest.mark.scanner
 
@@ -1017,3 +1017,22 @@ def test_scope_is_the_qualified_name_of_the_enclosing_definition() -> None:
         (6, "Parser.parse"),
         (9, "Parser.other"),
     ]
+
+
+def test_a_large_change_scans_the_same_in_a_pool_as_file_by_file() -> None:
+    """Over 2 MB of text is scanned by forked processes on a machine with several cores: the
+    holes are exactly those of a scan file by file, in the same order."""
+    # Mostly a long docstring, which the parser reads fast, around a few holes.
+    prose = "".join(f"Line {i} of the notes about this module.\n" for i in range(1800))
+    body = f'"""{prose}"""\n\n\n' + "".join(
+        f"def f{i}(x):\n    # TODO: step {i}\n    pass\n\n\n" for i in range(15)
+    )
+    files = [_file(f"# module {n}\n" + body, path=f"pkg/m{n:02}.py") for n in range(30)]
+    assert sum(len(f.text) for f in files) > 2_000_000
+    scanner = Scanner()
+    pooled = scanner.holes_by_file(files)
+    assert sorted(pooled) == sorted(f.path for f in files)
+    assert {path: pooled[path] for path in sorted(pooled)} == {
+        f.path: scanner.holes(f) for f in sorted(files, key=lambda f: f.path)
+    }
+    assert sum(len(h) for h in pooled.values()) == 30 * 15

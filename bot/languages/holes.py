@@ -3,6 +3,7 @@ inside a stub's range join it."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import replace
 
@@ -28,8 +29,17 @@ def tag_pattern(tags: tuple[str, ...], opener: str = "") -> re.Pattern[str]:
 def merge(stubs: list[Hole], todos: list[Hole]) -> list[Hole]:
     """Stubs take in the TODO holes inside their range (the first tag becomes the stub's
     marker, their text its instruction); the other TODOs stay holes of their own."""
-    holes = [_absorb(stub, [t for t in todos if _contains(stub, t)]) for stub in stubs]
-    holes += [t for t in todos if not any(_contains(s, t) for s in stubs)]
+    stubs = sorted(stubs, key=lambda h: h.start_line)
+    starts = [s.start_line for s in stubs]  # stubs never overlap: one body each
+    inside: dict[int, list[Hole]] = {}
+    holes: list[Hole] = []
+    for todo in todos:
+        index = bisect.bisect_right(starts, todo.start_line) - 1
+        if index >= 0 and _contains(stubs[index], todo):
+            inside.setdefault(index, []).append(todo)
+        else:
+            holes.append(todo)
+    holes += [_absorb(stub, inside.get(i, [])) for i, stub in enumerate(stubs)]
     return sorted(holes, key=lambda h: h.start_line)
 
 

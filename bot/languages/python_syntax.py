@@ -66,6 +66,7 @@ class Statements:
         # fallback), and a nested function its enclosing function passes on as a value.
         self.no_ops: set[int] = set()  # ids of such function nodes
         self.scopes: list[tuple[int, int, str]] = []  # each def and class: rows, qualified name
+        self._nesting: _Nesting | None = None  # built on the first scope_of
         steps: set[str] = set()
         pending: list[_Pending] = [(tree.body, None, "", "")]
         while pending:
@@ -119,8 +120,9 @@ class Statements:
 
     def scope_of(self, row: int) -> str:
         """The qualified name of the innermost def or class holding `row` ("" at the top)."""
-        holding = [(start, name) for start, end, name in self.scopes if start <= row <= end]
-        return max(holding)[1] if holding else ""
+        if self._nesting is None:
+            self._nesting = _Nesting(self.scopes)
+        return self._nesting.innermost(row)
 
     def inside(self, row: int) -> tuple[int, int] | None:
         """The multi-line statement or header whose later rows include `row`, if any."""
@@ -130,6 +132,28 @@ class Statements:
             if start < row <= end:
                 return start, end
         return None
+
+
+class _Nesting:
+    """Scopes (start, end, name) that nest like blocks: the innermost one holding a row, by a
+    bisection and a walk out through its parents (never over its siblings)."""
+
+    def __init__(self, scopes: list[tuple[int, int, str]]) -> None:
+        self._scopes = sorted(scopes, key=lambda s: (s[0], -s[1]))
+        self._starts = [start for start, _, _ in self._scopes]
+        self._parents: list[int] = []
+        open_: list[int] = []
+        for index, (start, _, _) in enumerate(self._scopes):
+            while open_ and self._scopes[open_[-1]][1] < start:
+                open_.pop()
+            self._parents.append(open_[-1] if open_ else -1)
+            open_.append(index)
+
+    def innermost(self, row: int) -> str:
+        index = bisect.bisect_right(self._starts, row) - 1
+        while index >= 0 and self._scopes[index][1] < row:
+            index = self._parents[index]
+        return self._scopes[index][2] if index >= 0 else ""
 
 
 def _branches(node: ast.If | ast.Try) -> list[list[ast.stmt]]:
