@@ -1,6 +1,6 @@
 """Performance: the bot's figures against baselines measured in the same run (DESIGN.md 3a).
 
-    python bench/perf.py [--quick] [--check]
+    python bench/perf.py [--quick] [--check] [--litellm]
 
 Rows (loopback only; the model is tests/fakes/codestral.py):
 
@@ -12,6 +12,8 @@ Rows (loopback only; the model is tests/fakes/codestral.py):
 4. floor: the 200 FIM requests of a 200-hole repository at 0.05 s a request, concurrency 8,
    sent by the whole `bot run` and by a bare `httpx.AsyncClient` loop (in its own process, so
    that CPU time and peak RSS are the client's alone, not the fake server's), target <= 1.2x.
+   With --litellm, the same requests through `litellm.atext_completion` too (LiteLLM goes into
+   a throwaway virtual environment; LITELLM_LOCAL_MODEL_COST_MAP=True keeps it off the network).
 
 Exit status: 0, whatever the figures; with --check, 1 when a target is missed.
 """
@@ -81,6 +83,40 @@ async def main():
                 return r.json()
         results = await asyncio.gather(*(one(b) for b in bodies))
     print(len(results))
+
+asyncio.run(main())
+"""
+
+# The same requests through LiteLLM's Codestral text-completion route, as its docs show
+# (`litellm.atext_completion(model="text-completion-codestral/...", prompt=..., suffix=...)`).
+# Its import time is measured apart: LiteLLM is known for a heavy import.
+LITELLM_SCRIPT = """
+import asyncio, json, sys, time
+started = time.perf_counter()
+import litellm
+imported = time.perf_counter() - started
+
+async def main():
+    base, key, path, concurrency = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    with open(path, encoding="utf-8") as f:
+        bodies = json.load(f)
+    sem = asyncio.Semaphore(concurrency)
+
+    async def one(body):
+        async with sem:
+            r = await litellm.atext_completion(
+                model="text-completion-codestral/" + body["model"],
+                prompt=body["prompt"],
+                suffix=body["suffix"],
+                max_tokens=body.get("max_tokens"),
+                temperature=body.get("temperature"),
+                stop=body.get("stop"),
+                api_base=base,
+                api_key=key,
+            )
+            return r.choices[0].text
+    results = await asyncio.gather(*(one(b) for b in bodies))
+    print(json.dumps({"answers": len(results), "import_s": imported}))
 
 asyncio.run(main())
 """
@@ -321,7 +357,7 @@ def row_end_to_end(work: Path, env: dict[str, str]) -> list[Row]:
     ]
 
 
-def row_floor(work: Path, env: dict[str, str]) -> list[Row]:
+def row_floor(work: Path, env: dict[str, str], litellm_python: Path | None) -> list[Row]:
     from tests.fakes.codestral import FakeCodestral
 
     holes, concurrency, latency = 200, 8, 0.05
@@ -373,6 +409,17 @@ def row_floor(work: Path, env: dict[str, str]) -> list[Row]:
                 f"httpx loop failed: {(bare.stderr.strip().splitlines() or [''])[-1]}"
             )
         bare_calls = len(fake.requests)
+        lite, lite_calls = None, 0
+        if litellm_python is not None:
+            fake.clear_requests()
+            lite_cmd = [str(litellm_python), "-c", LITELLM_SCRIPT, fake.fim_url, KEY]
+            lite_cmd += [str(bodies_file), str(concurrency)]
+            lite_env = {**env, "LITELLM_LOCAL_MODEL_COST_MAP": "True"}  # no price-list fetch
+            lite = run_measured(lite_cmd, repo, lite_env)
+            if lite.returncode:
+                tail = (lite.stderr.strip().splitlines() or [""])[-1]
+                raise RuntimeError(f"litellm loop failed: {tail}")
+            lite_calls = len(fake.requests)
     ratio = bot.wall / bare.wall
     rows = [
         Row(
@@ -400,14 +447,40 @@ def row_floor(work: Path, env: dict[str, str]) -> list[Row]:
             None,
         ),
     ]
-    try:
-        import litellm  # noqa: F401
-    except ImportError:
-        note = "not measured: litellm not installed"
-    else:
-        note = "not measured: litellm comparison skipped"
-    rows.append(Row("4 floor: LiteLLM", note, "-", "-", "-", None))
+    if lite is None:
+        rows.append(Row("4 floor: LiteLLM", "not measured (--litellm)", "-", "-", "-", None))
+        return rows
+    import_s = json.loads(lite.stdout.strip().splitlines()[-1])["import_s"]
+    rows += [
+        Row(
+            f"4 floor: LiteLLM wall ({lite_calls} calls)",
+            f"{lite.wall:.2f} s",
+            f"{bare.wall:.2f} s httpx",
+            f"{lite.wall / bare.wall:.2f}x",
+            "-",
+            None,
+        ),
+        Row(
+            "4 floor: LiteLLM CPU / peak RSS / import",
+            f"{lite.cpu:.2f} s / {lite.maxrss_kb / 1024:.0f} MB / {import_s:.2f} s",
+            f"bot {bot.cpu:.2f} s / {bot.maxrss_kb / 1024:.0f} MB",
+            f"{lite.cpu / bot.cpu:.2f}x CPU" if bot.cpu else "-",
+            "-",
+            None,
+        ),
+    ]
     return rows
+
+
+def litellm_venv(work: Path) -> Path:
+    """A throwaway virtual environment with LiteLLM: never a dependency of the bot itself."""
+    venv = work / "litellm-venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "litellm"], check=True, stdout=sys.stderr
+    )
+    return python
 
 
 # ------------------------------------------------------------------------ report
@@ -435,6 +508,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="scan only a few stdlib packages")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument(
+        "--litellm",
+        action="store_true",
+        help="also send the floor's requests through LiteLLM (installed into a throwaway venv)",
+    )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))  # tests/fakes: the fake Codestral
 
@@ -449,7 +527,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("1 start-up", lambda: row_startup(work, env)),
             ("2 scan", lambda: row_scan(work, env, args.quick)),
             ("3 end to end", lambda: row_end_to_end(work, env)),
-            ("4 floor", lambda: row_floor(work, env)),
+            (
+                "4 floor",
+                lambda: row_floor(work, env, litellm_venv(work) if args.litellm else None),
+            ),
         ]
         for name, step in steps:
             try:
