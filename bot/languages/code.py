@@ -36,9 +36,12 @@ def find_holes(file: SourceFile, language: Language, tags: tuple[str, ...]) -> l
     tree = grammar.parse(language, text)
     if tree is not None:
         spans = _char_spans(text, grammar.comment_spans(tree))
+        found = [_comment(text, *_trimmed(text, start, end), language) for start, end in spans]
     else:
-        spans = [(t.start, t.end) for t in lexer.comments(text, language)]
-    found = [_comment(text, start, end, language) for start, end in spans]
+        found = [
+            _comment(text, t.start, t.end, language, (t.opener, t.closer))
+            for t in lexer.comments(text, language)
+        ]
     todo = tag_pattern(tags)
     todos = list(_todo_holes(file, language, text.split("\n"), found, todo))
     if tree is None:
@@ -113,21 +116,26 @@ def _todo_holes(
         )
 
 
-def _comment(text: str, start: int, end: int, language: Language) -> Comment:
+def _comment(
+    text: str, start: int, end: int, language: Language, syntax: tuple[str, str] | None = None
+) -> Comment:
+    """The comment at text[start:end]; `syntax` is its opener and closer as the lexer read
+    them, else they are read from its own text."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = len(text) if line_end == -1 else line_end
     row = text.count("\n", 0, start) + 1
     body = text[start:end]
-    opener = _opener(body, language)
-    closer = next((c for o, c in language.block if o == opener), "")
+    opener, closer = syntax or _delimiters(body, language)
     inner = body[len(opener) :]
     if closer and inner.endswith(closer):
         inner = inner[: -len(closer)]
     rows = inner.replace("\r\n", "\n").split("\n")
-    if not closer:  # "////" and "##": a repeated opener is still the comment's syntax
-        rows[0] = rows[0].lstrip(opener[-1:])
-    else:  # the "*" that starts the rows of a C-style block comment
+    # "////", "##", "/***": a repeated opener is still the comment's syntax ("***/" too).
+    rows[0] = rows[0].lstrip(opener[-1:])
+    if closer:
+        rows[-1] = rows[-1].rstrip().rstrip(closer[:1])
+    if opener not in language.line:  # the "*" that starts the rows of a C-style block comment
         rows = [rows[0]] + [r.lstrip(" \t").removeprefix("*") for r in rows[1:]]
     return Comment(
         row=row,
@@ -140,9 +148,27 @@ def _comment(text: str, start: int, end: int, language: Language) -> Comment:
     )
 
 
-def _opener(body: str, language: Language) -> str:
-    openers = [*language.line, *(o for o, _ in language.block)]
-    return max((o for o in openers if body.startswith(o)), key=len, default="")
+def _delimiters(body: str, language: Language) -> tuple[str, str]:
+    """The opener and closer of a comment that tree-sitter found, as the lexer reads them
+    ("--[==[" and "]==]"), else the longest opener of the table that it starts with."""
+    found = lexer.comments(body, language)
+    if found and found[0].start == 0:
+        return found[0].opener, found[0].closer
+    openers = [*((o, "") for o in language.line), *language.block]
+    opener, closer = max(
+        ((o, c) for o, c in openers if body.startswith(o)),
+        key=lambda pair: len(pair[0]),
+        default=("", ""),
+    )
+    return opener, closer if body.endswith(closer) else ""
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """A comment node's span without the line break some grammars end it with (Rust's doc
+    comments), so that it ends on its own row."""
+    while end > start and text[end - 1] in "\r\n":
+        end -= 1
+    return start, end
 
 
 def _is_doc(body: str, language: Language) -> bool:
@@ -156,9 +182,24 @@ def _is_doc(body: str, language: Language) -> bool:
 
 
 def _char_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """tree-sitter counts bytes of UTF-8; slicing needs characters."""
+    """tree-sitter counts bytes of UTF-8; slicing needs characters. The spans come in order,
+    so each piece of text between two of their ends is decoded once."""
     if text.isascii():
         return spans
+    data = text.encode("utf-8", "surrogatepass")
+    chars: dict[int, int] = {0: 0}
+    previous = 0
+    try:
+        for offset in sorted({b for span in spans for b in span}):
+            piece = data[previous:offset].decode("utf-8", "surrogatepass")
+            chars[offset] = chars[previous] + len(piece)
+            previous = offset
+    except UnicodeDecodeError:  # an end inside a character: count them one by one
+        return _char_spans_slowly(text, spans)
+    return [(chars[a], chars[b]) for a, b in spans]
+
+
+def _char_spans_slowly(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     starts: list[int] = []  # byte offset where each character starts
     offset = 0
     for char in text:
