@@ -16,6 +16,7 @@ _METAVARS = {
     "stop": "TEXT",
     "provider": "NAME",
     "model": "NAME",
+    "fim-template": "FAMILY",
     "bot-login": "LOGIN",
     "timeout": "SECONDS",
 }

@@ -100,8 +100,9 @@ def _fill(action: str, git: Git, resolved: Settings, *, cwd: Path, out: TextIO) 
 
     collected = source.collect(resolved.selection, cwd=cwd)
     cache = FillCache.load(_cache_path(git), model=resolved.params.model)
-    # With no key, only cached fills are shown: the other holes are planned, and not sent.
-    options = resolved.options if resolved.api_key else replace(resolved.options, dry_run=True)
+    # With no key (for a provider that needs one), only cached fills are shown: the other
+    # holes are planned, and not sent.
+    options = resolved.options if resolved.can_send else replace(resolved.options, dry_run=True)
     report = pipeline.run(
         collected.changes,
         options=options,

@@ -16,6 +16,7 @@ from typing import Protocol
 from bot import globs
 from bot.languages import DEFAULT_TAGS, STUB_KINDS
 from bot.providers import PROVIDERS
+from bot.providers.templates import TEMPLATES
 
 STALE_THREADS = ("resolve", "minimize", "keep")
 
@@ -248,16 +249,22 @@ _SCAN = (
     _key("max-file-size", Whole(low=1), 1_000_000, "bytes; larger files are skipped"),
 )
 _MODEL = (
-    _key("provider", _one_of(tuple(PROVIDERS)), None, "codestral or mistral"),
+    _key("provider", _one_of(tuple(PROVIDERS)), None, _one_of(tuple(PROVIDERS)).must),
     _key("api-base", Text(must="an http(s) URL", check=_url), None, "the API's base URL"),
-    _key("model", _STRING, "codestral-latest", "the model name"),
+    _key("model", _STRING, None, "the model name (default: the provider's)"),
+    _key(
+        "fim-template",
+        _one_of(tuple(TEMPLATES)),
+        None,
+        "the template provider's FIM tokens (default: from the model name)",
+    ),
     _key("temperature", Number(low=0, high=2), 0.0, "sampling temperature"),
     _key("top-p", Number(low=0, high=1, low_open=True), None, "nucleus sampling"),
     _key("max-tokens", Whole(low=1), 512, "longest fill, in tokens"),
     _key("min-tokens", Whole(low=0), None, "shortest fill, in tokens"),
-    _key("seed", Whole(low=0), None, "sent as random_seed"),
+    _key("seed", Whole(low=0), None, "sampling seed (Mistral: random_seed)"),
     _key("stop", _STOPS, (), "a stop sequence (repeatable)", env=False),
-    _key("stream", Flag(), False, "receive answers as server-sent events"),
+    _key("stream", Flag(), False, "receive answers streamed, piece by piece"),
     _key("timeout", Number(low=0, low_open=True), 60.0, "seconds per request"),
     _key("concurrency", Whole(low=1), 8, "requests in flight at once"),
     _key("max-holes", Whole(low=0), 50, "holes per run, the rest are skipped; 0: no cap"),

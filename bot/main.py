@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import logging
 import os
 import sys
@@ -22,7 +21,8 @@ log = logging.getLogger("bot")
 
 _DESCRIPTION = """\
 Find TODOs and stubs in the added lines of a diff and fill them with a fill-in-the-middle
-code model (Codestral by default). Shows the fills as a diff; --apply writes them.
+code model (Codestral by default, or one on your own machine). Shows the fills as a diff;
+--apply writes them.
 """
 
 _RUN_EPILOG = """\
@@ -38,9 +38,16 @@ configuration:
   option below by its name (max-holes: 10); FIM_BOT_<NAME> (FIM_BOT_MAX_HOLES=10) sets it
   too. A flag wins over a variable, a variable over the file. `bot config` shows them all.
 
+providers (--provider; each has its key and base variables):
+  codestral  CODESTRAL_API_KEY, CODESTRAL_API_BASE  (the default)
+  mistral    MISTRAL_API_KEY, MISTRAL_API_BASE  (chosen when it is the only key)
+  ollama     OLLAMA_API_BASE (default http://localhost:11434), no key needed
+  llamacpp   LLAMACPP_API_BASE (default http://localhost:8080), LLAMA_API_KEY if set
+  openai     OPENAI_API_KEY, OPENAI_API_BASE  (any OpenAI-style /completions with suffix)
+  deepseek   DEEPSEEK_API_KEY, DEEPSEEK_API_BASE  (DeepSeek's FIM beta)
+  template   --api-base (default http://localhost:8000/v1: vLLM, TGI), --fim-template
+
 environment:
-  CODESTRAL_API_KEY, CODESTRAL_API_BASE   Codestral (the default provider)
-  MISTRAL_API_KEY, MISTRAL_API_BASE       Mistral's main API (chosen when it is the only key)
   FIM_BOT_API_KEY, FIM_BOT_API_BASE       win over the chosen provider's own variables
   NO_COLOR                                no colours, even on a terminal
 
@@ -105,6 +112,12 @@ def _config(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     from bot import pipeline, settings, source
 
+    local_mode = bool(args.head or args.staged or args.all)
+    github = settings.wants_github(env, github=args.github, local_mode=local_mode)
+    if github and (local_mode or args.apply):
+        raise BotError(
+            "--github reads the pull request: it cannot go with --head, --staged, --all or --apply"
+        )
     resolved = _settings(
         args,
         env,
@@ -116,14 +129,12 @@ def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         output_format=args.format,
         apply=args.apply,
         dry_run=args.dry_run,
+        # The file comes from the pull request's own checkout: honouring its api-base or
+        # provider would let a pull request send the code, and the key in the Authorization
+        # header, anywhere.
+        untrusted=("api-base", "provider") if github else (),
     )
-    local_mode = bool(args.head or args.staged or args.all)
-    if settings.wants_github(env, github=args.github, local_mode=local_mode):
-        if local_mode or args.apply:
-            raise BotError(
-                "--github reads the pull request: it cannot go with --head, "
-                "--staged, --all or --apply"
-            )
+    if github:
         return _github(args, env, resolved)
     collected = source.collect(resolved.selection, cwd=Path.cwd())
     report = pipeline.run(
@@ -154,20 +165,11 @@ def _github(args: argparse.Namespace, env: Mapping[str, str], resolved: Settings
     from bot.github import mode
 
     target = settings.github_target(env, repo=args.repo, pr=args.pr, github=resolved.github)
-    if resolved.sources["api-base"].source == "file":
-        # The file comes from the pull request's own checkout: honouring its api-base would let
-        # a pull request send the code, and the key in the Authorization header, anywhere.
-        log.warning(
-            "fim-bot: ignoring api-base from %s on a pull request: set it through the "
-            "environment (the Action's api-base input) instead",
-            resolved.sources["api-base"].where,
-        )
-        resolved = dataclasses.replace(resolved, api_base=resolved.provider.default_base)
     return mode.run(
         target,
         options=resolved.options,
         provider=lambda: _provider(resolved),
-        has_key=bool(resolved.api_key),
+        can_send=resolved.can_send,
         key_source=resolved.key_source,
         clock=Clock(resolved.time_scale),
         max_file_size=resolved.selection.max_file_size,
@@ -181,7 +183,7 @@ def _github(args: argparse.Namespace, env: Mapping[str, str], resolved: Settings
 def _provider(resolved: Settings) -> Provider:
     from bot import wiring
 
-    if not resolved.api_key:
+    if not resolved.can_send:
         raise BotError(
             f"no API key: set {resolved.key_source} (or FIM_BOT_API_KEY), "
             "or use --dry-run to see the prompts without sending them"

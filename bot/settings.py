@@ -7,6 +7,7 @@ default; `Settings.sources` keeps where each one came from, for `bot config`.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,6 +20,7 @@ from bot.globs import DEFAULT_EXCLUDE, FileFilter
 from bot.keys import KEYS, Invalid
 from bot.pipeline import Options
 from bot.providers import PROVIDERS, ModelParams, ProviderSpec, Secret
+from bot.providers.templates import TEMPLATES, for_model
 from bot.source import Mode, Selection
 
 if TYPE_CHECKING:
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 
 Format = Literal["text", "json"]
 T = TypeVar("T")
+log = logging.getLogger("bot.settings")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,10 +60,16 @@ class Settings:
     api_key: Secret  # empty when none was found
     key_source: str  # the variable the key comes from, or should: named in errors
     params: ModelParams
+    fim_template: str | None  # the template provider's family (bot.providers.templates)
     github: GitHubSettings
     time_scale: float
     config_file: str | None  # as messages name it; None when there is none
     sources: dict[str, Sourced]  # every key, and "api-key" (hidden), for `bot config`
+
+    @property
+    def can_send(self) -> bool:
+        """There is a key, or the provider needs none (a local server)."""
+        return bool(self.api_key) or not self.provider.key_required
 
 
 def resolve(
@@ -78,11 +87,25 @@ def resolve(
     output_format: Format = "text",
     apply: bool = False,
     dry_run: bool = False,
+    untrusted: tuple[str, ...] = (),
 ) -> Settings:
     """Read the configuration file, then check the flags against each other and fill in what
-    the environment and the file say. `flags` holds only the flags given, by key name."""
+    the environment and the file say. `flags` holds only the flags given, by key name.
+
+    `untrusted` names keys the file may not set (on a pull request the file comes from the
+    pull request's own checkout): they are ignored there, with a warning."""
     found = config.find(root, config_path or env.get("FIM_BOT_CONFIG") or None, cwd=cwd)
     file = config.load(found, cwd=cwd) if found else config.ConfigFile(path="", entries={})
+    for name in untrusted:
+        if name in file.entries:
+            log.warning(
+                "ignoring %s from %s:%d on a pull request: set it through the environment "
+                "(the Action's %s input) instead",
+                name,
+                file.path,
+                file.entries.pop(name).line,
+                name,
+            )
     sources = {name: _layer(name, flags, env, file) for name in KEYS}
     mode = _mode(head=head, staged=staged, all_files=all_files)
     if apply and mode == "head":
@@ -104,6 +127,9 @@ def resolve(
     url = _get(sources, "api-base", str)
     if urlsplit(url).scheme not in ("http", "https"):
         raise BotError(f"API base {url!r} is not an http(s) URL")
+    if sources["model"].source == "default":
+        sources["model"] = replace(sources["model"], value=spec.default_model)
+    fim_template = _fim_template(spec, _opt(sources, "model", str), sources["fim-template"])
     files = FileFilter(
         include=_get(sources, "include", tuple), exclude=_get(sources, "exclude", tuple)
     )
@@ -134,7 +160,7 @@ def resolve(
         api_key=api_key,
         key_source=key_source,
         params=ModelParams(
-            model=_get(sources, "model", str),
+            model=_opt(sources, "model", str) or "",
             temperature=_get(sources, "temperature", float),
             top_p=_opt(sources, "top-p", float),
             max_tokens=_get(sources, "max-tokens", int),
@@ -144,6 +170,7 @@ def resolve(
             stream=_get(sources, "stream", bool),
             timeout=_get(sources, "timeout", float),
         ),
+        fim_template=fim_template,
         github=GitHubSettings(
             stale_threads=_get(sources, "github.stale-threads", str),
             skip_draft=_get(sources, "github.skip-draft", bool),
@@ -187,7 +214,7 @@ def _api_base(chosen: Sourced, spec: ProviderSpec, env: Mapping[str, str]) -> So
     """--api-base, FIM_BOT_API_BASE, then the provider's own variable, the file, its default."""
     if chosen.source in ("flag", "env"):
         return chosen
-    if env.get(spec.base_variable):
+    if spec.base_variable and env.get(spec.base_variable):
         return Sourced(value=env[spec.base_variable], source="env", where=spec.base_variable)
     if chosen.value is not None:
         return chosen
@@ -225,6 +252,25 @@ def _provider(name: str | None, env: Mapping[str, str]) -> ProviderSpec:
     if not env.get("CODESTRAL_API_KEY") and env.get("MISTRAL_API_KEY"):
         return PROVIDERS["mistral"]
     return PROVIDERS["codestral"]
+
+
+def _fim_template(spec: ProviderSpec, model: str | None, chosen: Sourced) -> str | None:
+    """The template provider's family: --fim-template, else the one the model's name tells."""
+    if spec.wire != "template":
+        return None
+    if not model:
+        raise BotError(
+            "the template provider needs --model: the name the server serves the model under"
+        )
+    if isinstance(chosen.value, str):
+        return chosen.value
+    found = for_model(model)
+    if found is None:
+        raise BotError(
+            f"cannot tell the FIM tokens of model {model!r} from its name: pass --fim-template "
+            f"({', '.join(TEMPLATES)})"
+        )
+    return found.name
 
 
 def _time_scale(value: str | None) -> float:

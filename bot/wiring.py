@@ -3,29 +3,46 @@ and logging to stderr that never shows a secret."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.providers import Provider
     from bot.settings import Settings
 
+# Each wire format's client, imported only when chosen (httpx is not needed before).
+_CLIENTS = {
+    "mistral": ("bot.providers.codestral", "MistralFIM"),
+    "ollama": ("bot.providers.ollama", "Ollama"),
+    "llamacpp": ("bot.providers.llamacpp", "LlamaCpp"),
+    "openai": ("bot.providers.openai", "OpenAICompletions"),
+    "template": ("bot.providers.openai", "TemplateCompletions"),
+}
+
 
 def provider(resolved: Settings) -> Provider:
-    """The model client the settings describe (call it only with a key)."""
+    """The model client the settings describe (call it only with a key, where one is needed)."""
     from bot.clock import Clock
-    from bot.providers.codestral import MistralFIM
+    from bot.providers.templates import TEMPLATES
 
-    return MistralFIM(
+    module, name = _CLIENTS[resolved.provider.wire]
+    extra: dict[str, Any] = {}
+    if resolved.fim_template:
+        extra["template"] = TEMPLATES[resolved.fim_template]
+    client: Provider = getattr(importlib.import_module(module), name)(
         base_url=resolved.api_base,
         api_key=resolved.api_key,
         key_variable=resolved.key_source,
         params=resolved.params,
         clock=Clock(resolved.time_scale),
         concurrency=resolved.options.concurrency,
+        key_required=resolved.provider.key_required,
+        **extra,
     )
+    return client
 
 
 def configure_logging(verbosity: int, env: Mapping[str, str]) -> None:

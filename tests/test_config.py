@@ -60,7 +60,15 @@ ERRORS = {
         "concurrency: true\n",
         "1: 'concurrency' must be a whole number > 0, got true",
     ),
-    "provider": ("provider: openai\n", "1: 'provider' must be codestral or mistral, got 'openai'"),
+    "provider": (
+        "provider: azure\n",
+        "1: 'provider' must be codestral, mistral, ollama, llamacpp, openai, deepseek or "
+        "template, got 'azure'",
+    ),
+    "fim-template": (
+        "fim-template: gpt\n",
+        "1: 'fim-template' must be starcoder, qwen, codellama, deepseek or codestral, got 'gpt'",
+    ),
     "url": (
         "api-base: ftp://example.com\n",
         "1: 'api-base' must be an http(s) URL, got 'ftp://example.com'",

@@ -273,7 +273,7 @@ def test_empty_diff_is_a_quiet_success(repo: Repo) -> None:
         pytest.param(("--staged", "--all"), "exclude each other", id="two-modes"),
         pytest.param(("--all", "missing.py"), "missing.py: no such file", id="missing-path"),
         pytest.param(
-            ("--provider", "nope"), "--provider: must be codestral or mistral", id="bad-provider"
+            ("--provider", "nope"), "--provider: must be codestral, mistral,", id="bad-provider"
         ),
         pytest.param(
             ("--api-base", "ftp://x"), "--api-base: must be an http(s) URL", id="bad-api-base"

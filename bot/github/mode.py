@@ -71,7 +71,7 @@ def run(
     *,
     options: pipeline.Options,
     provider: Callable[[], Provider],
-    has_key: bool,
+    can_send: bool,
     key_source: str,
     clock: Clock,
     max_file_size: int,
@@ -80,7 +80,7 @@ def run(
     cwd: Path,
     paths: tuple[str, ...] = (),
 ) -> int:
-    if not has_key and not options.dry_run:
+    if not can_send and not options.dry_run:
         message = (
             f"no model API key ({key_source}) in this run, so no fills: pull requests from forks "
             "and Dependabot get no secrets"

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Literal, TypeAlias, cast
+from typing import Any, ClassVar, Literal, TypeAlias, cast
 
 __all__ = [
     "DEFAULT_COMPLETION",
@@ -252,7 +252,7 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self, fake: FakeCodestral) -> None:
         self.fake = fake
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", 0), fake.handler_class)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Ignore dropped connections; keep anything else for the test to see."""
@@ -386,8 +386,8 @@ class _Handler(BaseHTTPRequestHandler):
             if raw is None:
                 self.close_connection = True
                 self._send_json(HTTPStatus.BAD_REQUEST, {"detail": "Malformed request body"})
-            elif self.path.split("?", 1)[0] != FIM_PATH:
-                self._send_json(HTTPStatus.NOT_FOUND, {"detail": "Not Found"})
+            elif self.path.split("?", 1)[0] != fake.route:
+                self._send_json(HTTPStatus.NOT_FOUND, fake.not_found_body)
             elif method != "POST":
                 self._send_json(
                     HTTPStatus.METHOD_NOT_ALLOWED,
@@ -569,7 +569,16 @@ class FakeCodestral:
     answers resume.  ``fail`` and ``hang`` happen before authentication and body
     validation (as a gateway would); a ``cut_stream`` fault is spent by the next
     FIM request and only cuts it if that request would otherwise succeed.
+
+    Fakes of other servers (``tests/fakes/fim_servers.py``) subclass it with
+    their own ``route``, ``not_found_body`` and ``handler_class`` (whose
+    ``_fim`` reads and answers their wire format), keeping all of the above.
     """
+
+    route: ClassVar[str] = FIM_PATH
+    """The one path the fake serves; any other is answered 404."""
+    not_found_body: ClassVar[Any] = {"detail": "Not Found"}
+    handler_class: ClassVar[type[BaseHTTPRequestHandler]] = _Handler
 
     def __init__(self, api_key: str = "test-key") -> None:
         self.api_key = api_key
