@@ -110,7 +110,7 @@ def _config(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 
 
 def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
-    from bot import pipeline, settings, source
+    from bot import pipeline, settings, source, wiring
 
     local_mode = bool(args.head or args.staged or args.all)
     github = settings.wants_github(env, github=args.github, local_mode=local_mode)
@@ -147,7 +147,7 @@ def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     if resolved.format == "json":
         from bot.report import json as json_report
 
-        json_report.write(report, out)
+        json_report.write(report, out, raw=wiring.raw_prompt(resolved))
     else:
         from bot.report import terminal
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from bot.data import Prompt
     from bot.providers import Provider
     from bot.settings import Settings
 
@@ -43,6 +44,23 @@ def provider(resolved: Settings) -> Provider:
         **extra,
     )
     return client
+
+
+def raw_prompt(resolved: Settings) -> Callable[[Prompt], str] | None:
+    """For the `template` provider, what it sends in place of prefix and suffix: the raw FIM
+    prompt in the model family's tokens (shown as `prompt.raw` in JSON). None for the others."""
+    if resolved.provider.wire != "template":
+        return None
+    from bot.providers.templates import TEMPLATES, for_model
+
+    template = (
+        TEMPLATES[resolved.fim_template]
+        if resolved.fim_template
+        else for_model(resolved.params.model)
+    )
+    if template is None:
+        return None
+    return lambda prompt: template.render(prompt.prefix, prompt.suffix)
 
 
 def configure_logging(verbosity: int, env: Mapping[str, str]) -> None:

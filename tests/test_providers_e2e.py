@@ -361,3 +361,32 @@ def test_bot_config_shows_the_provider_defaults(repo: Repo) -> None:
     assert found["provider"] == {"value": "ollama", "source": "flag", "where": "--provider"}
     assert found["model"]["value"] == "qwen2.5-coder:7b"
     assert found["api-base"]["value"] == "http://localhost:11434"
+
+
+@pytest.mark.parametrize("served", ["template-qwen"], indirect=True)
+def test_the_json_prompt_shows_the_raw_template_prompt_that_is_sent(
+    holes_repo: tuple[Repo, str, str], served: Case
+) -> None:
+    """DESIGN.md section 3: `prompt.raw` is the template provider's raw prompt, in the model
+    family's tokens: the dry run shows it, and a real run sends exactly that."""
+    repo, base, head = holes_repo
+    dry, _ = run(repo, base, head, served, "--dry-run")
+    shown = [h["prompt"] for h in dry["holes"]]
+    # Qwen2.5-Coder's layout, from its model card: prefix, then suffix, then the middle.
+    assert [p["raw"] for p in shown] == [
+        f"<|fim_prefix|>{p['prefix']}<|fim_suffix|>{p['suffix']}<|fim_middle|>" for p in shown
+    ]
+    served.fake.responder = make_oracle([SHAPES, UTIL], "perfect")
+    run(repo, base, head, served)
+    assert sorted(r.body["prompt"] for r in served.fake.requests) == sorted(p["raw"] for p in shown)
+
+
+@pytest.mark.parametrize("served", ["ollama"], indirect=True)
+def test_providers_with_a_suffix_show_no_raw_prompt(
+    holes_repo: tuple[Repo, str, str], served: Case
+) -> None:
+    """Only the template provider sends a raw prompt; the others send prefix and suffix."""
+    repo, base, head = holes_repo
+    dry, _ = run(repo, base, head, served, "--dry-run")
+    assert dry["holes"]
+    assert all("raw" not in h["prompt"] for h in dry["holes"])

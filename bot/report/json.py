@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from bot.data import Prompt, Report, Result, Usage
 
+Raw = Callable[[Prompt], str]  # a provider's raw prompt for prefix and suffix (`template`)
 
-def write(report: Report, stream: TextIO) -> None:
-    json.dump(to_dict(report), stream, indent=2, ensure_ascii=False)
+
+def write(report: Report, stream: TextIO, *, raw: Raw | None = None) -> None:
+    json.dump(to_dict(report, raw=raw), stream, indent=2, ensure_ascii=False)
     stream.write("\n")
 
 
-def to_dict(report: Report) -> dict[str, Any]:
+def to_dict(report: Report, *, raw: Raw | None = None) -> dict[str, Any]:
     return {
         "version": 1,
-        "holes": [_hole(r) for r in report.results],
+        "holes": [_hole(r, raw) for r in report.results],
         "skipped_files": [{"path": s.path, "reason": s.reason} for s in report.skipped_files],
         "summary": {
             "holes": len(report.results),
@@ -30,7 +33,7 @@ def to_dict(report: Report) -> dict[str, Any]:
     }
 
 
-def _hole(result: Result) -> dict[str, Any]:
+def _hole(result: Result, raw: Raw | None) -> dict[str, Any]:
     hole = result.hole
     return {
         "path": hole.path,
@@ -42,15 +45,18 @@ def _hole(result: Result) -> dict[str, Any]:
         "status": result.status,
         "reason": result.reason,
         "suggestion": result.suggestion,
-        "prompt": _prompt(result.prompt),
+        "prompt": _prompt(result.prompt, raw),
         "usage": _usage(result.usage),
     }
 
 
-def _prompt(prompt: Prompt) -> dict[str, Any]:
+def _prompt(prompt: Prompt, raw: Raw | None) -> dict[str, Any]:
     """What is sent: the prefix (context snippets included) and suffix, the snippets on their
-    own, and the stop sequences the bot adds for the hole."""
+    own, the stop sequences the bot adds for the hole, and the raw prompt where the provider
+    sends one instead."""
     shown: dict[str, Any] = {"prefix": prompt.prefix, "suffix": prompt.suffix}
+    if raw is not None:
+        shown["raw"] = raw(prompt)
     if prompt.context:
         shown["context"] = [{"path": s.path, "text": s.text} for s in prompt.context]
     if prompt.stop:
