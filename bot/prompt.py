@@ -11,9 +11,13 @@ DEFAULT_BUDGET_TOKENS = 8000
 CHARS_PER_TOKEN = 4  # a rough, conservative estimate for code
 _PREFIX_SHARE = 0.75  # the text before a hole says more about it than the text after
 # Where a Python fill has run past its block: a new definition at the level of the block's
-# opener. Never a blank line: bodies hold blank lines. Other languages stop at the text that
-# closes a block (languages.yml's `block_end`) at that level.
+# opener. Never a blank line: bodies hold blank lines.
 _BLOCK_ENDS = ("def ", "class ", "@", "async def ")
+# Languages whose blocks close with a token (languages.yml's `block_end`) stop where the fill
+# starts repeating the code after the hole: its first lines up to this many that hold code.
+# Never at a lone "}" at the opener's level: an answer indented a level too shallow closes
+# its inner blocks there, and the clean-up finds the block's end by its braces anyway.
+_ECHO_STOP_LINES = 2
 
 
 def build(
@@ -51,7 +55,7 @@ def build(
         prefix=prefix,
         suffix=suffix or "\n",
         context=context,
-        stop=_stops(before, hole, language),
+        stop=_echo_stop(after) if language.block_end else _stops(before, hole, language),
     )
 
 
@@ -73,9 +77,20 @@ def _stops(before: list[str], hole: Hole, language: Language) -> tuple[str, ...]
         opener = hole.head[: len(hole.head) - len(hole.head.lstrip())]
     else:
         opener = _opener_indent(before, len(hole.indent.expandtabs(4)), language)
-    if language.block_end:
-        return (f"\n{opener}{language.block_end}",)
     return tuple(f"\n{opener}{end}" for end in _BLOCK_ENDS)
+
+
+def _echo_stop(after: list[str]) -> tuple[str, ...]:
+    """The start of the code after the hole, as a stop sequence: a model that repeats it has
+    finished the hole. None when too little code follows to tell a repeat from chance."""
+    kept: list[str] = []
+    code = 0
+    for line in after:
+        kept.append(line.rstrip("\n"))
+        code += bool(line.strip())
+        if code == _ECHO_STOP_LINES:
+            return ("\n" + "\n".join(kept),)
+    return ()
 
 
 def _opener_indent(before: list[str], width: int, language: Language) -> str:

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from .codestral import FakeCodestral
-from .oracle import MODES, RUNAWAY, SPECIAL_TOKENS, make_oracle
+from .oracle import MODES, RUNAWAY, SPECIAL_TOKENS, language_of, make_oracle
 
 ORIGINAL = textwrap.dedent('''\
     """Sizes of things."""
@@ -258,3 +258,142 @@ def test_the_oracle_serves_through_the_fake() -> None:
         assert (len(choice["message"]["content"]), choice["finish_reason"]) == (32, "length")
         assert fake.errors == []
     assert oracle.stats.matched == 1
+
+
+# ------------------------------------------------------------------ languages with braces
+
+JS = textwrap.dedent("""\
+    const { join } = require('node:path')
+
+    class Store {
+      constructor (root) {
+        this.root = root
+      }
+
+      path (name) {
+        const file = join(this.root, name)
+        const safe = file.replace(/\\.\\./g, '')
+        return safe
+      }
+
+      get size () {
+        return this.items.length
+      }
+    }
+
+    function load (root) {
+      const store = new Store(root)
+      store.read()
+      return store
+    }
+
+    module.exports = { Store, load }
+""")
+JS_BODY = "    const file = join(this.root, name)\n    const safe = file.replace(/\\.\\./g, '')\n"
+JAVA = textwrap.dedent("""\
+    package shop;
+
+    /** Prices. */
+    public final class Prices {
+        /** The total of the items. */
+        static int total(int[] items) {
+            int sum = 0;
+            for (int item : items) {
+                sum += item;
+            }
+            return sum;
+        }
+    }
+""")
+JAVA_BODY = "        int sum = 0;\n"
+
+
+def brace_answer(mode: str, text: str, middle: str, name: str, **extra: Any) -> str:
+    oracle = make_oracle({name: text}, mode)
+    got = oracle({**cut(text, middle), **extra})
+    assert oracle.stats.unmatched == 0
+    return got
+
+
+def test_language_of_a_file_name() -> None:
+    """The extension tells the language; no extension, or an unknown one, is Python."""
+    assert [language_of(n) for n in ("a/b.js", "B.java", "x.rs", "m.go", "h.PY")] == [
+        "javascript",
+        "java",
+        "rust",
+        "go",
+        "python",
+    ]
+    assert [language_of(n) for n in ("base64", "dir.v1/file", "notes.txt", "")] == ["python"] * 4
+
+
+def test_named_originals_match_as_bare_texts() -> None:
+    """A mapping of names to texts finds the same middles; `// ...` instruction lines and
+    `// Path:` headers are not looked for, as `#` ones are not in Python."""
+    request = cut(JS, JS_BODY)
+    assert brace_answer("perfect", JS, JS_BODY, "lib/store.js") == JS_BODY
+    request["prompt"] = (
+        "// Path: lib/other.js\nfoo()\n\n\n// Path: lib/store.js\n"
+        + request["prompt"]
+        + "    // compute file, safe\n"
+    )
+    oracle = make_oracle({"lib/store.js": JS}, "perfect")
+    assert oracle(request) == JS_BODY
+    assert oracle.stats.matched == 1
+
+
+def test_a_one_line_body_rewritten_is_found_in_its_expanded_original() -> None:
+    """`get size () { ... }` on one line: the bot sends the signature up to "{" and the "}"
+    on a line of its own; the original given is that expanded form."""
+    request = {"prompt": JS[: JS.index("    return this.items")], "suffix": "  }\n}\n"}
+    assert make_oracle({"s.js": JS}, "perfect")(request) == "    return this.items.length\n"
+
+
+def test_runaway_in_javascript_closes_the_block_and_writes_a_method_or_a_function() -> None:
+    """After a method's body: "}" at the method's indentation, then a new method; after a
+    top-level function's: "}" at the margin and a new function. Two spaces a level, as npm."""
+    method = brace_answer("runaway", JS, JS_BODY, "lib/store.js")
+    assert method == JS_BODY + "  }\n\n  unrelatedHelper(x) {\n    return x\n  }\n"
+    body = "  const store = new Store(root)\n  store.read()\n"
+    function = brace_answer("runaway", JS, body, "lib/store.js")
+    assert function == body + "}\n\nfunction unrelatedHelper(x) {\n  return x\n}\n"
+
+
+def test_runaway_in_java_and_the_stop_sequence_cuts_it() -> None:
+    """A Java method follows the closed body; the bot's stop at the closing brace leaves the
+    true middle, without its last line break."""
+    got = brace_answer("runaway", JAVA, JAVA_BODY, "shop/Prices.java")
+    helper = "    private static Object unrelatedHelper(Object x) {\n        return x;\n    }\n"
+    assert got == JAVA_BODY + "    }\n\n" + helper
+    oracle = make_oracle({"shop/Prices.java": JAVA}, "runaway")
+    with FakeCodestral(api_key="k") as fake:
+        fake.responder = oracle
+        request = {"model": "codestral-latest", "stop": ["\n    }"], **cut(JAVA, JAVA_BODY)}
+        reply = httpx.post(fake.fim_url, json=request, headers={"Authorization": "Bearer k"})
+        assert reply.json()["choices"][0]["message"]["content"] == JAVA_BODY.rstrip("\n")
+
+
+def test_fence_carries_the_language_tag() -> None:
+    """```javascript, ```java: the tag of the original's language."""
+    assert brace_answer("fence", JS, JS_BODY, "a.js") == "```javascript\n" + JS_BODY + "```\n"
+    assert brace_answer("fence", JAVA, JAVA_BODY, "A.java") == "```java\n" + JAVA_BODY + "```\n"
+    assert answer("fence").startswith("```python\n")
+
+
+def test_indentation_noise_moves_by_the_files_own_step() -> None:
+    """Two spaces in npm's style, four in Java's; Python keeps its four whatever the file."""
+    assert brace_answer("too_deep", JS, JS_BODY, "a.js") == textwrap.indent(JS_BODY, "  ")
+    shallow = brace_answer("too_shallow", JS, JS_BODY, "a.js")
+    assert shallow == "".join(line[2:] for line in JS_BODY.splitlines(keepends=True))
+    assert brace_answer("too_deep", JAVA, JAVA_BODY, "A.java") == "    " + JAVA_BODY
+    two = "def f():\n  x = 1\n  return x\n"
+    assert make_oracle({"f.py": two}, "too_deep")(cut(two, "  x = 1\n")) == "      x = 1\n"
+
+
+def test_lines_match_at_the_start_of_a_line_only() -> None:
+    """A suffix of "}\\n" (the end of a file) is the brace alone on its line, not the end of
+    an inner block's "  }\\n" that comes first."""
+    text = "f = () => {\n  if (a) {\n    return 1\n  }\n  return 2\n}\n"
+    body = "  if (a) {\n    return 1\n  }\n  return 2\n"
+    request = {"prompt": "f = () => {\n", "suffix": "}\n"}
+    assert make_oracle({"f.js": text}, "perfect")(request) == body
