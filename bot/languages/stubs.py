@@ -1,6 +1,6 @@
 """Stubs found with tree-sitter, driven by stubs.yml: functions whose body holds only stub
 statements (and comments). The hole is the body's statements; braces, signature and doc
-comments stay (DESIGN.md section 2)."""
+comments stay (DESIGN.md section 2; the rules are documented at the top of stubs.yml)."""
 
 from __future__ import annotations
 
@@ -19,26 +19,40 @@ from bot.languages.table import Language
 if TYPE_CHECKING:
     import tree_sitter
 
-
-@dataclass(frozen=True, slots=True)
-class _Idiom:
-    marker: str
-    query: tree_sitter.Query
-    after_todo: bool
+# The text of a string literal inside its quotes (and a prefix: @"..." r"..." L"...").
+_QUOTED = re.compile(r"[^\"'`]*[\"'`]+(.*?)[\"'`]*", re.DOTALL)
+_TEMPLATE = re.compile(r"\{(\w+)\}")
+_RETURN = "return"  # the marker of a zero `return` under a TODO
 
 
 @dataclass(frozen=True, slots=True)
 class _Rules:
+    """One row of stubs.yml, its queries compiled (the header of stubs.yml says what each is)."""
+
     functions: frozenset[str]
+    body: frozenset[str]
     unwrap: frozenset[str]
-    words: tuple[str, ...]
-    idioms: tuple[_Idiom, ...]
+    skip: frozenset[str]
+    classes: frozenset[str]
+    names: dict[str, tuple[str, ...]]
+    kept: tree_sitter.Query | None
+    idioms: tree_sitter.Query | None  # every idiom's patterns in one query: one pass
+    markers: tuple[str, ...]  # by pattern index
+    returns: frozenset[str]
+    zeros: frozenset[str]
+    indent: str
+
+
+# The rules by grammar, for `scope_at`, which is handed only a tree.
+_BY_GRAMMAR: dict[tree_sitter.Language, _Rules] = {}
 
 
 def words(language: Language) -> tuple[str, ...]:
     """Lower-case text that a stub of `language` holds (none when it has no stub rules)."""
-    row = _table().get(language.name)
-    return tuple(str(w) for w in row.get("words", ())) if row else ()
+    row = _table()["languages"].get(language.name)
+    if row is None:
+        return ()
+    return tuple(str(w) for w in (*_table().get("words", ()), *row.get("words", ())))
 
 
 def find(
@@ -54,82 +68,144 @@ def find(
     if rules is None:
         return []
     lines = text.split("\n")
-    # The stub statements found, by the byte where they start: (marker, after_todo, end byte).
-    stubs: dict[int, tuple[str, bool, int]] = {}
-    import tree_sitter
-
-    for idiom in rules.idioms:
-        for node in tree_sitter.QueryCursor(idiom.query).captures(tree.root_node).get("stub", []):
-            stubs.setdefault(node.start_byte, (idiom.marker, idiom.after_todo, node.end_byte))
-    if not stubs:
+    stubs = _stub_statements(tree, rules)
+    todo_rows = sorted({r for row in comment_rows if (r := _todo_row(lines, row, todo))})
+    # The functions worth a look: those around a stub statement, or (for a zero `return`)
+    # around a TODO comment.
+    around: list[tree_sitter.Node] = [node for _, node in stubs.values()]
+    if rules.returns:
+        around += [_node_at(tree, lines, row) for row in todo_rows]
+    candidates: dict[int, tree_sitter.Node] = {}
+    for node in around:
+        function = _enclosing(node, rules.functions)
+        if function is not None:
+            candidates.setdefault(function.id, function)
+    if not candidates:
         return []
-    todo_rows = {
-        row
-        for row in comment_rows
-        if todo.search(lines[row - 1]) and _is_todo(lines[row - 1], todo)
-    }
-    holes = []
-    for function in _functions(tree.root_node, rules.functions):
-        hole = _hole(file, language, lines, function, rules, stubs, todo_rows)
-        if hole is not None:
+    kept = _captured(rules.kept, tree, "kept") if rules.kept else set()
+    holes: list[Hole] = []
+    for function in sorted(candidates.values(), key=lambda f: f.start_byte):
+        if function.id in kept:
+            continue
+        hole = _hole(file, language, text, lines, function, rules, stubs, todo_rows)
+        # Two one-line bodies on one row (`{ a() { todo!() }, b() { todo!() } }`): each
+        # suggestion would rewrite the whole row, so the first is the hole, the next one
+        # a hole of the run after it.
+        if hole is not None and not (holes and hole.start_line <= holes[-1].end_line):
             holes.append(hole)
     return holes
 
 
-def _is_todo(line: str, todo: re.Pattern[str]) -> bool:
-    stripped = line.strip().lstrip("/#*-;!").strip()
-    return todo.match(stripped) is not None
+def scope_at(tree: tree_sitter.Tree, row: int) -> str:
+    """The qualified name of the functions and classes around the start of `row` (1-based)."""
+    node = tree.root_node.named_descendant_for_point_range((row - 1, 0), (row - 1, 0))
+    return _scope(node, _BY_GRAMMAR.get(tree.language)) if node is not None else ""
 
 
-def _functions(root: tree_sitter.Node, types: frozenset[str]) -> list[tree_sitter.Node]:
-    found = []
-    cursor = root.walk()
-    while True:
-        node = cursor.node
-        if node is not None and node.type in types:
-            found.append(node)
-        if cursor.goto_first_child():
+def _stub_statements(
+    tree: tree_sitter.Tree, rules: _Rules
+) -> dict[int, tuple[str, tree_sitter.Node]]:
+    """The idioms' statements, by the byte where they start: (marker, node)."""
+    import tree_sitter
+
+    found: dict[int, tuple[str, tree_sitter.Node]] = {}
+    if rules.idioms is None:
+        return found
+    for pattern, captures in tree_sitter.QueryCursor(rules.idioms).matches(tree.root_node):
+        stub = captures.get("stub")
+        if not stub:
             continue
-        while not cursor.goto_next_sibling():
-            if not cursor.goto_parent():
-                return found
+        if not all(_is_message(n) for n in captures.get("message", ())):
+            continue
+        if not all(_text(n) in rules.zeros for n in captures.get("zero", ())):
+            continue
+        marker = _fill(rules.markers[pattern], captures)
+        found.setdefault(stub[0].start_byte, (marker, stub[0]))
+    return found
+
+
+def _fill(marker: str, captures: dict[str, list[tree_sitter.Node]]) -> str:
+    """The marker, its "{name}" replaced by the text of the capture @name."""
+    return _TEMPLATE.sub(lambda m: _text(captures[m[1]][0]), marker)
+
+
+def _is_message(node: tree_sitter.Node) -> bool:
+    match = _QUOTED.fullmatch(_text(node))
+    return match is not None and _message().fullmatch(match[1].strip()) is not None
+
+
+def _todo_row(lines: list[str], row: int, todo: re.Pattern[str]) -> int:
+    """The row of the TODO that opens the comment starting on `row` ("/*" alone on its row:
+    the first row with text), or 0 when it is no TODO or shares its row with code."""
+    while row <= len(lines):
+        text = lines[row - 1].strip().lstrip("/#*-;!").strip()
+        if text:
+            return row if todo.match(text) else 0
+        row += 1
+    return 0
+
+
+def _node_at(tree: tree_sitter.Tree, lines: list[str], row: int) -> tree_sitter.Node:
+    """The node where `row`'s text starts (a comment's row: the comment)."""
+    line = lines[row - 1]
+    column = len(line[: len(line) - len(line.lstrip())].encode("utf-8", "surrogatepass"))
+    point = (row - 1, column)
+    return tree.root_node.descendant_for_point_range(point, point) or tree.root_node
+
+
+def _enclosing(node: tree_sitter.Node, types: frozenset[str]) -> tree_sitter.Node | None:
+    found = node.parent
+    while found is not None and found.type not in types:
+        found = found.parent
+    return found
+
+
+def _captured(query: tree_sitter.Query, tree: tree_sitter.Tree, name: str) -> set[int]:
+    import tree_sitter
+
+    return {n.id for n in tree_sitter.QueryCursor(query).captures(tree.root_node).get(name, [])}
 
 
 def _hole(
     file: SourceFile,
     language: Language,
+    text: str,
     lines: list[str],
     function: tree_sitter.Node,
     rules: _Rules,
-    stubs: dict[int, tuple[str, bool, int]],
-    todo_rows: set[int],
+    stubs: dict[int, tuple[str, tree_sitter.Node]],
+    todo_rows: list[int],
 ) -> Hole | None:
-    body = function.child_by_field_name("body")
+    body = _body(function, rules)
     if body is None:
         return None  # a declaration: an interface member, an abstract method, a prototype
-    statements = _statements(body, rules.unwrap)
+    statements = _statements(body, rules)
     if not statements:
         return None
-    found = [stubs.get(s.start_byte) for s in statements]
-    if not all(_spans(s, f) for s, f in zip(statements, found, strict=True)):
-        return None
-    opened, closed = _braces(body, function)
-    if opened is None or closed is None:
-        return None
+    frame = _frame(body, function, rules)
+    if frame is None:
+        return None  # an expression body: `fun f() = TODO()`, `int F() => throw ...;`
     first, last = statements[0], statements[-1]
+    opened = _opener(frame, first)
+    closed = frame.children[-1]
+    if opened is None or closed.is_missing:
+        return None
     open_row, close_row = opened.end_point[0] + 1, closed.start_point[0] + 1
+    markers = []
+    for statement in statements:
+        marker = _marker(statement, rules, stubs, open_row, todo_rows)
+        if marker is None:
+            return None
+        markers.append(marker)
     inner_todo = {r for r in todo_rows if open_row <= r <= close_row}
-    if any(f is not None and f[1] for f in found) and not inner_todo:
-        return None  # a `return 0` with no TODO above it is finished code
-    marker = next(f[0] for f in found if f is not None)
-    scope = _scope(function)
+    signature = lines[function.start_point[0]]
+    signature_indent = signature[: len(signature) - len(signature.lstrip())]
     if open_row == close_row:  # `fn f() { todo!() }`: the whole line, rewritten
         line = lines[open_row - 1]
         head_end = _char_col(line, opened.end_point[1])
         tail_start = _char_col(line, closed.start_point[1])
-        if line[head_end : _char_col(line, first.start_point[1])].strip():
-            return None
-        indent = line[: len(line) - len(line.lstrip())]
+        if line[head_end : _char_col(line, first.start_point[1])].strip(" \t;"):
+            return None  # a comment between the brace and the statement
         if open_row not in file.added:
             return None
         return Hole(
@@ -137,12 +213,12 @@ def _hole(
             start_line=open_row,
             end_line=open_row,
             kind="stub",
-            marker=marker,
+            marker=markers[0],
             language=language.name,
-            indent=indent + _unit(lines),
+            indent=signature_indent + _unit(text, rules.indent),
             head=line[:head_end].rstrip(),
-            tail=indent + line[tail_start:].rstrip("\r"),
-            scope=scope,
+            tail=signature_indent + line[tail_start:].rstrip("\r"),
+            scope=_scope(function, rules),
         )
     # The statements on rows of their own between the opener's row and the closer's.
     if first.start_point[0] + 1 == open_row or last.end_point[0] + 1 == close_row:
@@ -152,7 +228,10 @@ def _hole(
         start += 1
     while end > start and not lines[end - 1].strip():
         end -= 1
-    statement_rows = {s.start_point[0] + 1 for s in statements}
+    # The markers: the idioms and the TODOs (a zero `return` is a stub only by its TODO).
+    statement_rows = {
+        s.start_point[0] + 1 for s, m in zip(statements, markers, strict=True) if m != _RETURN
+    }
     if not (statement_rows | inner_todo) & file.added:
         return None
     first_line = lines[first.start_point[0]]
@@ -161,73 +240,105 @@ def _hole(
         start_line=start,
         end_line=end,
         kind="stub",
-        marker=marker,
+        marker=markers[0],
         language=language.name,
         indent=first_line[: len(first_line) - len(first_line.lstrip())],
-        scope=scope,
+        scope=_scope(function, rules),
     )
 
 
-def _statements(body: tree_sitter.Node, unwrap: frozenset[str]) -> list[tree_sitter.Node]:
+def _body(function: tree_sitter.Node, rules: _Rules) -> tree_sitter.Node | None:
+    body = function.child_by_field_name("body")
+    if body is not None:
+        return body
+    if function.type in rules.body:  # a Kotlin lambda: its braces are its body
+        return function
+    return next((c for c in function.named_children if c.type in rules.body), None)
+
+
+def _statements(body: tree_sitter.Node, rules: _Rules) -> list[tree_sitter.Node]:
     found = []
     for child in body.named_children:
-        if grammar.is_comment(child):
+        if grammar.is_comment(child) or child.type in rules.skip:
             continue
-        if child.type in unwrap:
-            found.extend(_statements(child, unwrap))
+        if child.type in rules.unwrap:
+            found.extend(_statements(child, rules))
         else:
             found.append(child)
     return found
 
 
-def _spans(statement: tree_sitter.Node, found: tuple[str, bool, int] | None) -> bool:
-    """Whether the idiom found where `statement` starts is the whole statement, but for the
-    ";" that ends it."""
-    if found is None:
-        return False
-    rest = (statement.text or b"")[found[2] - statement.start_byte :]
-    return rest.strip() in (b"", b";")
-
-
-def _braces(
-    body: tree_sitter.Node, function: tree_sitter.Node
-) -> tuple[tree_sitter.Node | None, tree_sitter.Node | None]:
-    """The tokens that open and close the body: its braces, or (Ruby) the end of the
-    signature and the `end` keyword."""
+def _frame(
+    body: tree_sitter.Node, function: tree_sitter.Node, rules: _Rules
+) -> tree_sitter.Node | None:
+    """The node whose first and last tokens open and close the body: its block in braces, or
+    (Ruby) the function, from the signature to `end`."""
     block = body
-    while block.child_count and block.children[0].type != "{" and block.named_child_count == 1:
-        block = block.named_children[0]  # Kotlin's function_body holds the block
-    children = block.children
-    if children and children[0].type == "{" and children[-1].type == "}":
-        return children[0], children[-1]
-    tokens = function.children
-    closer = tokens[-1] if tokens and tokens[-1].type == "end" else None
-    index = tokens.index(body) if body in tokens else -1
-    opener = tokens[index - 1] if index > 0 else None
-    return opener, closer
+    while block.children and block.children[0].type != "{":
+        inner = next((c for c in block.named_children if c.type in rules.unwrap), None)
+        if inner is None:
+            break
+        block = inner  # Kotlin's function_body holds the block
+    if block.children and block.children[0].type == "{" and block.children[-1].type == "}":
+        return block
+    if function.children and function.children[-1].type == "end":
+        return function
+    return None
 
 
-def scope_at(tree: tree_sitter.Tree, row: int) -> str:
-    """The qualified name of the functions and classes around the start of `row` (1-based)."""
-    node = tree.root_node.named_descendant_for_point_range((row - 1, 0), (row - 1, 0))
-    return _scope(node) if node is not None else ""
+def _opener(frame: tree_sitter.Node, first: tree_sitter.Node) -> tree_sitter.Node | None:
+    """The last token of `frame` before the first statement: "{", a lambda's "->", the end of
+    a Ruby signature (its comments and a ";" are not)."""
+    opener = None
+    for child in frame.children:
+        if child.end_byte > first.start_byte:
+            break
+        if not grammar.is_comment(child) and child.type != ";":
+            opener = child
+    return opener
 
 
-def _scope(function: tree_sitter.Node) -> str:
-    """The qualified name of the function: the names of its enclosing classes and functions."""
-    names = []
-    node: tree_sitter.Node | None = function
-    while node is not None:
-        name = node.child_by_field_name("name")
-        if name is not None and name.text is not None:
-            names.append(name.text.decode("utf-8", "replace"))
-        node = node.parent
-    return ".".join(reversed(names))
+def _marker(
+    statement: tree_sitter.Node,
+    rules: _Rules,
+    stubs: dict[int, tuple[str, tree_sitter.Node]],
+    open_row: int,
+    todo_rows: list[int],
+) -> str | None:
+    """The marker of a stub statement, or None when `statement` is not one."""
+    found = stubs.get(statement.start_byte)
+    if found is not None:
+        # The idiom is the whole statement, but for the ";" that ends it.
+        rest = (statement.text or b"")[found[1].end_byte - statement.start_byte :]
+        if rest.strip() in (b"", b";"):
+            return found[0]
+    row = statement.start_point[0] + 1
+    if (
+        statement.type in rules.returns
+        and any(open_row <= r < row for r in todo_rows)
+        and all(_text(v) in rules.zeros for v in _statements(statement, rules))
+    ):
+        return _RETURN
+    return None
 
 
-def _unit(lines: list[str]) -> str:
+def _scope(node: tree_sitter.Node, rules: _Rules | None) -> str:
+    if rules is None:
+        return grammar.qualified_name(node)
+    return grammar.qualified_name(
+        node, functions=rules.functions, classes=rules.classes, names=rules.names
+    )
+
+
+def _text(node: tree_sitter.Node) -> str:
+    return grammar.text(node)
+
+
+@functools.lru_cache(maxsize=4)
+def _unit(text: str, default: str) -> str:
     """The file's indentation step: a tab, or the most common step from a line to the next
-    (a block comment's " *" rows are too rare to win)."""
+    (a block comment's " *" rows are too rare to win); `default` when no line is indented."""
+    lines = text.split("\n")
     if sum(line.startswith("\t") for line in lines) > sum(line.startswith(" ") for line in lines):
         return "\t"
     steps: dict[int, int] = {}
@@ -238,37 +349,63 @@ def _unit(lines: list[str]) -> str:
             if width > previous:
                 steps[width - previous] = steps.get(width - previous, 0) + 1
             previous = width
-    return " " * max(steps, key=lambda s: (steps[s], -s), default=4)
+    return " " * max(steps, key=lambda s: (steps[s], -s)) if steps else default
 
 
 def _char_col(line: str, byte_col: int) -> int:
-    return len(line.encode("utf-8")[:byte_col].decode("utf-8", "ignore"))
+    """tree-sitter columns count UTF-8 bytes; slicing needs characters."""
+    return len(line.encode("utf-8", "surrogatepass")[:byte_col].decode("utf-8", "ignore"))
 
 
 @functools.cache
-def _table() -> dict[str, dict[str, Any]]:
+def _table() -> dict[str, Any]:
     text = resources.files("bot.languages").joinpath("stubs.yml").read_text("utf-8")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    table: dict[str, dict[str, Any]] = yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader)
+    table: dict[str, Any] = yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader)
     return table
 
 
 @functools.cache
+def _message() -> re.Pattern[str]:
+    return re.compile(_table()["message"], re.IGNORECASE | re.DOTALL | re.VERBOSE)
+
+
+@functools.cache
 def _rules(language: Language) -> _Rules | None:
-    row = _table().get(language.name)
+    row = _table()["languages"].get(language.name)
     found = grammar.parser(language)
     if row is None or found is None or found.language is None:
         return None
     import tree_sitter
 
-    idioms = tuple(
-        _Idiom(str(i["marker"]), tree_sitter.Query(found.language, i["query"]), after)
-        for key, after in (("idioms", False), ("after_todo", True))
-        for i in row.get(key, ())
+    def types(key: str) -> frozenset[str]:
+        return frozenset(str(t) for t in row.get(key, ()))
+
+    kept = row.get("kept")
+    idioms = row.get("idioms", ())
+    # Each idiom's marker, once for each pattern its query holds.
+    markers = tuple(
+        str(i["marker"])
+        for i in idioms
+        for _ in range(tree_sitter.Query(found.language, i["query"]).pattern_count)
     )
-    return _Rules(
-        functions=frozenset(row.get("functions", ())),
-        unwrap=frozenset(row.get("unwrap", ())),
-        words=tuple(str(w) for w in row.get("words", ())),
-        idioms=idioms,
+    rules = _Rules(
+        functions=types("functions"),
+        body=types("body"),
+        unwrap=types("unwrap"),
+        skip=types("skip"),
+        classes=types("classes"),
+        names={str(k): tuple(v) for k, v in row.get("names", {}).items()},
+        kept=tree_sitter.Query(found.language, kept) if kept else None,
+        idioms=(
+            tree_sitter.Query(found.language, "\n".join(i["query"] for i in idioms))
+            if idioms
+            else None
+        ),
+        markers=markers,
+        returns=types("returns"),
+        zeros=frozenset(str(z) for z in row.get("zeros", ())),
+        indent=str(row.get("indent", "    ")),
     )
+    _BY_GRAMMAR[found.language] = rules
+    return rules
