@@ -35,13 +35,13 @@ def find_holes(file: SourceFile, language: Language, tags: tuple[str, ...]) -> l
         return []
     tree = grammar.parse(language, text)
     if tree is not None:
-        spans = _char_spans(text, grammar.comment_spans(tree))
-        found = [_comment(text, *_trimmed(text, start, end), language) for start, end in spans]
-    else:
-        found = [
-            _comment(text, t.start, t.end, language, (t.opener, t.closer))
-            for t in lexer.comments(text, language)
+        spans = [
+            (*_trimmed(text, start, end), None)
+            for start, end in _char_spans(text, grammar.comment_spans(tree))
         ]
+    else:
+        spans = [(t.start, t.end, (t.opener, t.closer)) for t in lexer.comments(text, language)]
+    found = _comments_that_matter(text, spans, language, tags)
     todo = tag_pattern(tags)
     todos = list(_todo_holes(file, language, text.split("\n"), found, todo))
     if tree is None:
@@ -56,6 +56,28 @@ def find_holes(file: SourceFile, language: Language, tags: tuple[str, ...]) -> l
             replace(h, head="\ufeff" + h.head) if h.head and h.start_line == 1 else h for h in holes
         ]
     return holes
+
+
+def _comments_that_matter(
+    text: str,
+    spans: list[tuple[int, int, tuple[str, str] | None]],
+    language: Language,
+    tags: tuple[str, ...],
+) -> list[Comment]:
+    """The comments that hold a tag, and those right under one (they may continue it): the
+    only ones the TODO rules look at. Files hold thousands of comments; reading each one
+    whole would cost more than parsing the file."""
+    folded = tuple(t.casefold() for t in tags)
+    line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
+    found: list[Comment] = []
+    next_row = -1  # the row right under the last comment kept
+    for start, end, syntax in spans:
+        row = bisect.bisect_right(line_starts, start)
+        if row == next_row or any(t in text[start:end].casefold() for t in folded):
+            comment = _comment(text, start, end, language, row, syntax)
+            found.append(comment)
+            next_row = comment.end_row + 1
+    return found
 
 
 def has_candidate(lines: list[str], language: Language, tags: tuple[str, ...]) -> bool:
@@ -117,14 +139,18 @@ def _todo_holes(
 
 
 def _comment(
-    text: str, start: int, end: int, language: Language, syntax: tuple[str, str] | None = None
+    text: str,
+    start: int,
+    end: int,
+    language: Language,
+    row: int,
+    syntax: tuple[str, str] | None = None,
 ) -> Comment:
-    """The comment at text[start:end]; `syntax` is its opener and closer as the lexer read
-    them, else they are read from its own text."""
+    """The comment at text[start:end], which starts on `row`; `syntax` is its opener and
+    closer as the lexer read them, else they are read from its own text."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = len(text) if line_end == -1 else line_end
-    row = text.count("\n", 0, start) + 1
     body = text[start:end]
     opener, closer = syntax or _delimiters(body, language)
     inner = body[len(opener) :]
