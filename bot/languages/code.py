@@ -34,6 +34,7 @@ def find_holes(file: SourceFile, language: Language, tags: tuple[str, ...]) -> l
     if not has_candidate(added_lines, language, tags):
         return []
     tree = grammar.parse(language, text)
+    spans: list[tuple[int, int, tuple[str, str] | None]]
     if tree is not None:
         spans = [
             (*_trimmed(text, start, end), None)
