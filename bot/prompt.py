@@ -13,10 +13,10 @@ _PREFIX_SHARE = 0.75  # the text before a hole says more about it than the text 
 # Where a Python fill has run past its block: a new definition at the level of the block's
 # opener. Never a blank line: bodies hold blank lines.
 _BLOCK_ENDS = ("def ", "class ", "@", "async def ")
-# Languages whose blocks close with a token (languages.yml's `block_end`) stop where the fill
-# starts repeating the code after the hole: its first lines up to this many that hold code.
-# Never at a lone "}" at the opener's level: an answer indented a level too shallow closes
-# its inner blocks there, and the clean-up finds the block's end by its braces anyway.
+# Other languages stop where the fill starts repeating the code after the hole: its first
+# lines up to this many that hold code. Never at a lone "}" at the opener's level: an answer
+# indented a level too shallow closes its inner blocks there, and the clean-up finds the
+# block's end by its braces anyway.
 _ECHO_STOP_LINES = 2
 
 
@@ -55,7 +55,7 @@ def build(
         prefix=prefix,
         suffix=suffix or "\n",
         context=context,
-        stop=_echo_stop(after) if language.block_end else _stops(before, hole, language),
+        stop=_stops(before, hole, language) if language.name == "python" else _echo_stop(after),
     )
 
 

@@ -111,3 +111,39 @@ def test_context_snippets_come_first_with_path_headers() -> None:
         "def f():\n"
     )
     assert prompt.context == (snippet,)
+
+
+def _scanned(text: str, path: str) -> list[Hole]:
+    from bot.scan import scan
+
+    return scan([SourceFile(path=path, text=text, added=frozenset(range(1, text.count("\n") + 2)))])
+
+
+def test_other_languages_write_the_instruction_and_headers_in_their_comments() -> None:
+    """A JavaScript TODO's text goes to the prefix as a `//` comment, repository context
+    under `// Path:` headers; a SQL one as `--`."""
+    text = "function f(rows) {\n  let total = 0;\n  // TODO: add up the rows\n  return total;\n}\n"
+    (hole,) = _scanned(text, "m.js")
+    snippet = Snippet(path="lib/util.js", text="export function sum(xs) {}\n")
+    prompt = build(hole, text, context=(snippet,))
+    assert prompt.prefix == (
+        "// Path: lib/util.js\nexport function sum(xs) {}\n\n\n"
+        "// Path: m.js\nfunction f(rows) {\n  let total = 0;\n  // add up the rows\n"
+    )
+    sql = "SELECT 1;\n-- TODO: count the users\n"
+    (hole,) = _scanned(sql, "q.sql")
+    assert build(hole, sql).prefix == "SELECT 1;\n-- count the users\n"
+
+
+def test_brace_languages_stop_where_the_answer_repeats_the_code_after_the_hole() -> None:
+    """The stop is the suffix's first two code lines, blank lines between them kept; never a
+    lone closing brace, which an answer indented too shallow writes inside the body."""
+    text = (
+        "class Stack {\n  push(item) {\n    throw new Error('not implemented');\n  }\n\n"
+        "  pop() {\n    return this.items.pop();\n  }\n}\n"
+    )
+    (hole,) = _scanned(text, "stack.js")
+    assert build(hole, text).stop == ("\n  }\n\n  pop() {",)
+    short = "function f() {\n  throw new Error('not implemented');\n}\n"
+    (hole,) = _scanned(short, "f.js")
+    assert build(hole, short).stop == ()  # one code line after the hole: too little to tell
