@@ -106,8 +106,11 @@ class HTTPProvider:
         raise NotImplementedError
 
     def completion(self, data: dict[str, Any]) -> Completion:
-        """A whole (not streamed) answer."""
-        raise NotImplementedError
+        """A whole (not streamed) answer: by default, read as the last event of a stream
+        (Ollama and llama.cpp answer in the same shape either way)."""
+        streamed = Streamed()
+        self.feed(data, streamed)
+        return streamed.completion()
 
     def feed(self, event: dict[str, Any], streamed: Streamed) -> bool:
         """Take one streamed event into `streamed`; True when it was the last one."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.data import Completion, Prompt, Usage
+from bot.data import Prompt, Usage
 from bot.providers import ModelUnusable
 from bot.providers.http import HTTPProvider, Streamed
 
@@ -40,11 +40,6 @@ class LlamaCpp(HTTPProvider):
         body.update({k: v for k, v in optional.items() if v is not None})
         body["stream"] = p.stream
         return body
-
-    def completion(self, data: dict[str, Any]) -> Completion:
-        streamed = Streamed()
-        self.feed(data, streamed)
-        return streamed.completion()
 
     def feed(self, event: dict[str, Any], streamed: Streamed) -> bool:
         content = event.get("content")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.data import Completion, Prompt, Usage
+from bot.data import Prompt, Usage
 from bot.providers import ModelUnusable
 from bot.providers.http import HTTPProvider, Streamed
 
@@ -39,11 +39,6 @@ class Ollama(HTTPProvider):
             "stream": p.stream,  # Ollama streams unless told not to
             "options": {k: v for k, v in options.items() if v is not None},
         }
-
-    def completion(self, data: dict[str, Any]) -> Completion:
-        streamed = Streamed()
-        self.feed(data, streamed)
-        return streamed.completion()
 
     def feed(self, event: dict[str, Any], streamed: Streamed) -> bool:
         response = event.get("response")
