@@ -14,6 +14,8 @@ from tests.conftest import TEST_KEY, Repo, clean_env, shown
 from tests.fakes.codestral import FakeCodestral
 from tests.fakes.github import ACTIONS_TOKEN, CREATE_REVIEW, FakeGitHub, PullFile, fake_sha
 
+LIST_FILES = "GET /repos/{owner}/{repo}/pulls/{pull_number}/files"
+
 OWNER, NAME, NUMBER = "octo-org", "hello", 7
 HEAD = fake_sha("head-1")
 _DEF = re.compile(r"def (\w+)\(")
@@ -355,10 +357,11 @@ def test_a_leftover_pending_review_is_cleaned_up(run: Run, github: FakeGitHub) -
     assert [r.state for r in github.reviews(NUMBER)] == ["COMMENTED"]
 
 
-def test_a_secondary_rate_limit_is_waited_out(run: Run, github: FakeGitHub) -> None:
-    """403 with Retry-After on the review: the bot waits as told (logged) and posts."""
+@pytest.mark.parametrize("kind", ["secondary_rate_limit", "secondary_rate_limit_429"])
+def test_a_secondary_rate_limit_is_waited_out(run: Run, github: FakeGitHub, kind: str) -> None:
+    """403 or 429 with Retry-After on the review: the bot waits as told (logged) and posts."""
     open_pull(github, {"mod.py": (None, stubs(["alpha"]))})
-    github.fail("secondary_rate_limit", route=CREATE_REVIEW, retry_after=42)
+    github.fail(kind, route=CREATE_REVIEW, retry_after=42)
     proc = run("-vv")
     assert proc.returncode == 0, proc.stderr
     assert "wait 42.000s: GitHub rate limit" in proc.stderr
@@ -456,3 +459,40 @@ def test_path_arguments_narrow_a_pull_request_run(run: Run, github: FakeGitHub) 
     assert proc.returncode == 0, proc.stderr
     (comment,) = github.review_comments(NUMBER)
     assert comment.path == "src/a.py"
+
+
+def test_a_bad_gateway_on_a_read_is_retried(run: Run, github: FakeGitHub) -> None:
+    """GitHub answers a read with 502 twice: the bot waits (logged, never slept in tests) and
+    reads again, then posts its one review."""
+    open_pull(github, {"mod.py": (None, stubs(["alpha"]))})
+    github.fail("bad_gateway", route=LIST_FILES, times=2)
+    proc = run("-vv")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.count("GitHub 502") == 2
+    assert len(github.review_comments(NUMBER)) == 1
+    assert {e.kind for e in github.take_errors()} <= {"fault"}
+
+
+def test_a_bad_gateway_after_the_review_was_stored_never_posts_it_twice(
+    run: Run, github: FakeGitHub, codestral: FakeCodestral
+) -> None:
+    """A 502 on the review's POST after GitHub stored it: the POST is not sent again (that
+    would post every comment twice), the run says so, and the next run finds the review and
+    neither asks the model nor posts again."""
+    open_pull(github, {"mod.py": (None, stubs(["alpha", "beta"]))})
+    github.fail("bad_gateway", route=CREATE_REVIEW, apply=True)
+    first = run()
+    assert "Traceback" not in first.stderr
+    assert first.returncode == 0, first.stderr  # GitHub's outage is not the author's to fix
+    assert "::warning::fim-bot could not finish: could not post the review: HTTP 502" in (
+        first.stdout
+    )
+    assert github.count(CREATE_REVIEW) == 1
+    assert len(github.review_comments(NUMBER)) == 2
+    github.take_errors()
+    calls = len(codestral.requests)
+    second = run()
+    assert second.returncode == 0, second.stderr
+    assert github.count(CREATE_REVIEW) == 1
+    assert len(github.review_comments(NUMBER)) == 2
+    assert len(codestral.requests) == calls
