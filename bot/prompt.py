@@ -3,6 +3,9 @@ definitions from other files of the repository in their own budget before it."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
+
 from bot.data import Hole, Prompt, Snippet
 from bot.languages.table import Language, languages
 from bot.text import split_lines
@@ -32,10 +35,10 @@ def build(
     Line breaks are sent as "\\n" whatever the file uses; clean puts the file's own back.
     """
     language = languages()[hole.language]
-    lines = [line.replace("\r\n", "\n") for line in split_lines(text)]
+    lines = _lines(text)
     before, after = lines[: hole.start_line - 1], lines[hole.end_line :]
     if hole.tail:  # the closing brace of a one-line body opens the suffix on a line of its own
-        after = [f"{hole.tail}\n", *after]
+        after = (f"{hole.tail}\n", *after)
     tail = ""
     if hole.head:
         tail += f"{hole.head}\n"
@@ -59,6 +62,12 @@ def build(
     )
 
 
+@functools.lru_cache(maxsize=4)
+def _lines(text: str) -> tuple[str, ...]:
+    """The file's lines with "\n" endings: split once for all the holes of a file."""
+    return tuple(split_lines(text.replace("\r\n", "\n")))
+
+
 def _with_header(snippet: Snippet, language: Language) -> str:
     return _header(snippet.path, language) + snippet.text.rstrip("\n") + "\n\n\n"
 
@@ -67,7 +76,7 @@ def _header(path: str, language: Language) -> str:
     return language.comment(f"Path: {path}") + "\n"
 
 
-def _stops(before: list[str], hole: Hole, language: Language) -> tuple[str, ...]:
+def _stops(before: Sequence[str], hole: Hole, language: Language) -> tuple[str, ...]:
     """Stop sequences for a hole inside a block: where the block ends at the indentation of
     the line that opens it (Python: a new `def`, `class` or decorator there). None for a hole
     at the top level, whose fill may define things itself."""
@@ -80,7 +89,7 @@ def _stops(before: list[str], hole: Hole, language: Language) -> tuple[str, ...]
     return tuple(f"\n{opener}{end}" for end in _BLOCK_ENDS)
 
 
-def _echo_stop(after: list[str]) -> tuple[str, ...]:
+def _echo_stop(after: Sequence[str]) -> tuple[str, ...]:
     """The start of the code after the hole, as a stop sequence: a model that repeats it has
     finished the hole. None when too little code follows to tell a repeat from chance."""
     kept: list[str] = []
@@ -93,7 +102,7 @@ def _echo_stop(after: list[str]) -> tuple[str, ...]:
     return ()
 
 
-def _opener_indent(before: list[str], width: int, language: Language) -> str:
+def _opener_indent(before: Sequence[str], width: int, language: Language) -> str:
     """The indentation of the nearest code line above that is indented less than `width`."""
     # A "*" opens the inner rows of a C-style block comment.
     block = (*(opener for opener, _ in language.block), "*") if language.block else ()
@@ -107,7 +116,7 @@ def _opener_indent(before: list[str], width: int, language: Language) -> str:
     return ""
 
 
-def _keep_last(lines: list[str], budget: int) -> str:
+def _keep_last(lines: Sequence[str], budget: int) -> str:
     """The longest run of whole lines at the end of `lines` that fits in `budget` characters."""
     kept: list[str] = []
     size = 0
@@ -119,7 +128,7 @@ def _keep_last(lines: list[str], budget: int) -> str:
     return "".join(reversed(kept))
 
 
-def _keep_first(lines: list[str], budget: int) -> str:
+def _keep_first(lines: Sequence[str], budget: int) -> str:
     kept: list[str] = []
     size = 0
     for line in lines:

@@ -187,16 +187,17 @@ def parse_patch(patch: bytes) -> dict[str, frozenset[int] | None]:
     """
     found: dict[str, frozenset[int] | None] = {}
     for part in _FILE_PART.split(patch.decode("utf-8", "surrogateescape")):
-        lines = part.split("\n")
-        name = _new_name(lines)
+        first_hunk = _HUNKS.search(part)
+        header = part[: first_hunk.start()] if first_hunk else part
+        name = _new_name(header.split("\n"))
         if name is not None:
-            found[name] = _added_in_part(lines)
+            found[name] = _added_in_part(part, header)
     return found
 
 
 # Where git starts each file's part of a patch: hunk lines start with " ", "+", "-" or "\\".
 _FILE_PART = re.compile(r"^(?=diff --git )", re.MULTILINE)
-_HUNK = re.compile(r"@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+_HUNKS = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@[^\n]*\n?", re.MULTILINE)
 _PREFIX = re.compile(r"[abciow12]/")  # git's side prefixes, mnemonic and --no-index ones too
 
 
@@ -227,22 +228,30 @@ def _unprefixed(name: str) -> str:
     return f'"{bare}"' if quoted else bare
 
 
-def _added_in_part(lines: list[str]) -> frozenset[int] | None:
+def _added_in_part(part: str, header: str) -> frozenset[int] | None:
     """The new-side numbers of the `+` lines of the part's hunks; None for a binary file."""
+    if any(
+        line.startswith("Binary files ") or line == "GIT binary patch"
+        for line in header.split("\n")
+    ):
+        return None
     added: set[int] = set()
-    row: int | None = None  # the new-side number of the next line, once inside a hunk
-    for line in lines:
-        hunk = _HUNK.match(line)
-        if hunk:
-            row = int(hunk[1])
-        elif row is None:
-            if line.startswith("Binary files ") or line == "GIT binary patch":
-                return None
-        elif line.startswith("+"):
-            added.add(row)
-            row += 1
-        elif line.startswith(" "):
-            row += 1
+    hunks = list(_HUNKS.finditer(part))
+    ends = [h.start() for h in hunks[1:]] + [len(part)]
+    for hunk, end in zip(hunks, ends[: len(hunks)], strict=True):
+        body = part[hunk.end() : end]
+        row = int(hunk[1])
+        lines = "\n" + body
+        if "\n " not in lines and "\n-" not in lines:
+            # Only added lines (a --unified=0 patch, or a new file): counted, not walked.
+            added.update(range(row, row + lines.count("\n+")))
+            continue
+        for line in body.split("\n"):
+            if line.startswith("+"):
+                added.add(row)
+                row += 1
+            elif line.startswith(" "):
+                row += 1
     return frozenset(added)
 
 
