@@ -195,6 +195,16 @@ def run_measured(cmd: Sequence[str], cwd: Path, env: dict[str, str]) -> Measured
         )
 
 
+def bytecode_cached(env: dict[str, str]) -> dict[str, str]:
+    """The clean environment, but with compiled bytecode, as an installed bot has it (pip
+    compiles a package when it installs it): the bot's modules are compiled once, into their
+    `__pycache__` folders (which git ignores), before anything is measured."""
+    env = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    package = ROOT / "bot"
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], env=env, check=True)
+    return env
+
+
 def checked(m: Measured, what: str) -> Measured:
     if m.returncode not in (0, 1):
         tail = (m.stderr.strip().splitlines() or ["no output"])[-1]
@@ -522,7 +532,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         work = Path(tmp)
         home = work / "home"
         home.mkdir()
-        env = clean_env(home)
+        env = bytecode_cached(clean_env(home))
         steps: list[tuple[str, Callable[[], list[Row]]]] = [
             ("1 start-up", lambda: row_startup(work, env)),
             ("2 scan", lambda: row_scan(work, env, args.quick)),
