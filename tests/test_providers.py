@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import ssl
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -522,3 +523,26 @@ def test_untrusted_file_keys_are_ignored(tmp_path: Path, caplog: pytest.LogCaptu
     )
     assert "ignoring provider from .fim-bot.yml:1 on a pull request" in caplog.text
     assert json.dumps(chosen.sources["api-base"].value) == '"https://codestral.mistral.ai/v1"'
+
+
+@pytest.mark.parametrize(
+    ("base", "mode"),
+    [
+        pytest.param("https://codestral.mistral.ai/v1", ssl.CERT_REQUIRED, id="https"),
+        pytest.param("http://localhost:11434", ssl.CERT_NONE, id="http"),
+    ],
+)
+def test_certificates_are_checked_on_every_https_base(base: str, mode: ssl.VerifyMode) -> None:
+    """TLS is verified wherever there is TLS; a plain http:// base (a local server) skips only
+    the loading of the CA bundle, which has nothing to check there."""
+    client = Ollama(
+        base_url=base,
+        api_key=Secret(""),
+        key_variable="OLLAMA_API_KEY",
+        params=ModelParams(model="qwen2.5-coder:7b"),
+        clock=Clock(0),
+        key_required=False,
+    )
+    # httpx keeps the context in its connection pool (read here, as no API shows it).
+    assert client._client._transport._pool._ssl_context.verify_mode == mode  # type: ignore[attr-defined]
+    asyncio.run(client.aclose())

@@ -86,6 +86,10 @@ class HTTPProvider:
             timeout=httpx.Timeout(params.timeout, connect=min(params.timeout, 10.0)),
             limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
             transport=transport,
+            # Certificates are checked on every https:// base. A plain http:// one (a local
+            # Ollama or llama.cpp) has no TLS to check, and redirects are never followed, so
+            # loading the CA bundle there would only cost each run about 0.1 s.
+            verify=self._url.startswith("https://"),
         )
 
     def __repr__(self) -> str:
