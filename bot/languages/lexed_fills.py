@@ -174,7 +174,7 @@ class LexedCode:
         Without one: no fill leaves a string or block comment open or its brackets unmatched,
         which keeps the file's own balance whatever it was."""
         if grammar.installed(self.language):
-            before = self._errors(text)
+            before = _errors_before(self, text)
             return BROKEN if self._errors(filled(text, fills)) > before else None
         for _, suggestion in fills:
             reason = self._lexical_fault(suggestion.replace("\r\n", "\n"))
@@ -205,6 +205,12 @@ class LexedCode:
             elif char in closers and (not stack or stack.pop() != char):
                 return "the fill's brackets do not match"
         return "the fill's brackets do not match" if stack else None
+
+
+@functools.lru_cache(maxsize=8)
+def _errors_before(code: LexedCode, text: str) -> int:
+    """The error count of a file as it is: asked once per fill, and for all of them together."""
+    return code._errors(text)
 
 
 @functools.lru_cache(maxsize=64)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import textwrap
 import tokenize
 import warnings
@@ -65,7 +66,7 @@ class PythonCode:
         return tree is not None and all(_is_placeholder(node) for node in tree.body)
 
     def check(self, text: str, fills: list[tuple[Hole, str]]) -> str | None:
-        if _compiles(text):
+        if _compiled_before(text):
             return None if _compiles(filled(text, fills)) else BROKEN
         # The file was not valid Python before: each fill must at least parse as a block alone.
         for _, suggestion in fills:
@@ -95,6 +96,12 @@ def _is_placeholder(node: ast.stmt) -> bool:
         exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
         return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
     return False
+
+
+@functools.lru_cache(maxsize=8)
+def _compiled_before(text: str) -> bool:
+    """`_compiles` for a file as it is: asked once per fill, and for all of them together."""
+    return _compiles(text)
 
 
 def _compiles(text: str) -> bool:
