@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from bot import clean, context, prompt, scan
-from bot.data import Changes, Hole, Prompt, Report, Result, SkippedFile
+from bot.data import Changes, Completion, Hole, Prompt, Report, Result, SkippedFile
 from bot.globs import EXCLUDED, FileFilter
 from bot.providers import ModelError, Provider
 from bot.repo import RepoView
@@ -136,7 +136,11 @@ async def _fill_all(
 
     async def fill(hole: Hole, hole_prompt: Prompt) -> Result:
         async with gate:
-            return await _fill(hole, hole_prompt, texts[hole.path], provider)
+            answer = await _ask(provider, hole_prompt)
+        # Let the next request go out before this answer is cleaned: cleaning is CPU work,
+        # and the next request's wait for the model is what the run's time is made of.
+        await asyncio.sleep(0)
+        return _settle(hole, hole_prompt, texts[hole.path], answer)
 
     try:
         # An AuthError ends the run: gather lets it through and the other tasks are cancelled.
@@ -152,11 +156,18 @@ async def _fill_all(
         await provider.aclose()
 
 
-async def _fill(hole: Hole, hole_prompt: Prompt, text: str, provider: Provider) -> Result:
+async def _ask(provider: Provider, hole_prompt: Prompt) -> Completion | ModelError:
     try:
-        completion = await provider.complete(hole_prompt)
+        return await provider.complete(hole_prompt)
     except ModelError as error:
-        return Result(hole=hole, status="failed", prompt=hole_prompt, reason=str(error))
+        return error
+
+
+def _settle(hole: Hole, hole_prompt: Prompt, text: str, answer: Completion | ModelError) -> Result:
+    """The hole's result from the model's answer: cleaned and checked, or failed with why."""
+    if isinstance(answer, ModelError):
+        return Result(hole=hole, status="failed", prompt=hole_prompt, reason=str(answer))
+    completion = answer
     usage = completion.usage
     try:
         suggestion = clean.clean(
