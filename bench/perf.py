@@ -8,7 +8,8 @@ Rows (loopback only; the model is tests/fakes/codestral.py):
 2. scan: `bot run --dry-run` over a commit adding the installed standard library's .py files,
    against a process that only `ast.parse`s the same files (median of 3), target <= 1.5x.
 3. end to end: 50 stub holes, the fake at 0.5 s a request, concurrency 8, against the bound
-   ceil(50 / 8) x 0.5 s, target <= 1.10x; the fake's most requests in flight is shown too.
+   ceil(50 / 8) x 0.5 s, target <= 1.10x; a bare httpx loop sending the same requests (its own
+   start-up included) and the fake's most requests in flight are shown too.
 4. floor: the 200 FIM requests of a 200-hole repository at 0.05 s a request, concurrency 8,
    sent by the whole `bot run` and by a bare `httpx.AsyncClient` loop (in its own process, so
    that CPU time and peak RSS are the client's alone, not the fake server's), target <= 1.2x.
@@ -324,54 +325,33 @@ def stub_repo(count: int, per_file: int = 10) -> Callable[[Path], None]:
     return write
 
 
-def row_end_to_end(work: Path, env: dict[str, str]) -> list[Row]:
+@dataclass
+class Pair:
+    """The whole `bot run` and a bare httpx loop sending the same requests to one fake."""
+
+    holes: int
+    bot: Measured
+    bare: Measured
+    suggested: int
+    calls: int  # the bot's
+    bare_calls: int
+    in_flight: int  # the most requests the fake saw at once, from the bot
+    lite: Measured | None = None
+    lite_calls: int = 0
+
+
+def bot_against_bare(
+    work: Path,
+    env: dict[str, str],
+    name: str,
+    holes: int,
+    concurrency: int,
+    latency: float,
+    litellm_python: Path | None = None,
+) -> Pair:
     from tests.fakes.codestral import FakeCodestral
 
-    holes, concurrency, latency = 50, 8, 0.5
-    repo = work / "e2e"
-    base, head = build_repo(repo, env, stub_repo(holes))
-    cmd = [*bot_command(), "run", "--base", base, "--head", head, "--format", "json"]
-    cmd += ["--concurrency", str(concurrency), "--max-holes", "0"]
-    with FakeCodestral(api_key=KEY) as fake:
-        fake.latency = latency
-        fake.respond(ANSWER)
-        m = checked(
-            run_measured(
-                cmd, repo, {**env, "CODESTRAL_API_KEY": KEY, "CODESTRAL_API_BASE": fake.base_url}
-            ),
-            "bot run",
-        )
-        calls, in_flight = len(fake.requests), fake.max_in_flight
-    report = json.loads(m.stdout)
-    suggested = report["summary"]["suggested"]
-    bound = math.ceil(holes / concurrency) * latency
-    ratio = m.wall / bound
-    return [
-        Row(
-            f"3 end to end: {holes} holes, {latency} s, conc {concurrency} "
-            f"({suggested} filled, {calls} calls)",
-            f"{m.wall:.2f} s",
-            f"{bound:.2f} s bound",
-            f"{ratio:.2f}x",
-            "<= 1.10x",
-            ratio <= 1.10 and suggested == holes,
-        ),
-        Row(
-            "3 end to end: fake's max in flight",
-            str(in_flight),
-            str(concurrency),
-            f"{in_flight / concurrency:.2f}x",
-            f"= {concurrency}",
-            in_flight == concurrency,
-        ),
-    ]
-
-
-def row_floor(work: Path, env: dict[str, str], litellm_python: Path | None) -> list[Row]:
-    from tests.fakes.codestral import FakeCodestral
-
-    holes, concurrency, latency = 200, 8, 0.05
-    repo = work / "floor"
+    repo = work / name
     base, head = build_repo(repo, env, stub_repo(holes))
     cmd = [*bot_command(), "run", "--base", base, "--head", head, "--format", "json"]
     cmd += ["--concurrency", str(concurrency), "--max-holes", "0"]
@@ -384,6 +364,7 @@ def row_floor(work: Path, env: dict[str, str], litellm_python: Path | None) -> l
         run_env = {**env, "CODESTRAL_API_KEY": KEY, "CODESTRAL_API_BASE": fake.base_url}
         bot = checked(run_measured(cmd, repo, run_env), "bot run")
         sent = [r.body for r in fake.requests if isinstance(r.body, dict)]
+        calls, in_flight = len(fake.requests), fake.max_in_flight
         suggested = json.loads(bot.stdout)["summary"]["suggested"]
         # The same bodies: the dry run's prefix, suffix and stop per hole; the other fields
         # (model, max_tokens, temperature, ...) as the bot sent them.
@@ -401,44 +382,77 @@ def row_floor(work: Path, env: dict[str, str], litellm_python: Path | None) -> l
             }
             for p in prompts
         ]
-        bodies_file = work / "bodies.json"
+        bodies_file = work / f"{name}-bodies.json"
         bodies_file.write_text(json.dumps(bodies), encoding="utf-8")
         fake.clear_requests()
-        bare_cmd = [
-            sys.executable,
-            "-c",
-            HTTPX_SCRIPT,
-            fake.fim_url,
-            KEY,
-            str(bodies_file),
-            str(concurrency),
-        ]
-        bare = run_measured(bare_cmd, repo, env)
+        bare_cmd = [sys.executable, "-c", HTTPX_SCRIPT, fake.fim_url, KEY, str(bodies_file)]
+        bare = run_measured([*bare_cmd, str(concurrency)], repo, env)
         if bare.returncode:
             raise RuntimeError(
                 f"httpx loop failed: {(bare.stderr.strip().splitlines() or [''])[-1]}"
             )
-        bare_calls = len(fake.requests)
-        lite, lite_calls = None, 0
+        pair = Pair(holes, bot, bare, suggested, calls, len(fake.requests), in_flight)
         if litellm_python is not None:
             fake.clear_requests()
             lite_cmd = [str(litellm_python), "-c", LITELLM_SCRIPT, fake.fim_url, KEY]
             lite_cmd += [str(bodies_file), str(concurrency)]
             lite_env = {**env, "LITELLM_LOCAL_MODEL_COST_MAP": "True"}  # no price-list fetch
-            lite = run_measured(lite_cmd, repo, lite_env)
-            if lite.returncode:
-                tail = (lite.stderr.strip().splitlines() or [""])[-1]
+            pair.lite = run_measured(lite_cmd, repo, lite_env)
+            if pair.lite.returncode:
+                tail = (pair.lite.stderr.strip().splitlines() or [""])[-1]
                 raise RuntimeError(f"litellm loop failed: {tail}")
-            lite_calls = len(fake.requests)
+            pair.lite_calls = len(fake.requests)
+    return pair
+
+
+def row_end_to_end(work: Path, env: dict[str, str]) -> list[Row]:
+    holes, concurrency, latency = 50, 8, 0.5
+    pair = bot_against_bare(work, env, "e2e", holes, concurrency, latency)
+    bound = math.ceil(holes / concurrency) * latency
+    ratio = pair.bot.wall / bound
+    return [
+        Row(
+            f"3 end to end: {holes} holes, {latency} s, conc {concurrency} "
+            f"({pair.suggested} filled, {pair.calls} calls)",
+            f"{pair.bot.wall:.2f} s",
+            f"{bound:.2f} s bound",
+            f"{ratio:.2f}x",
+            "<= 1.10x",
+            ratio <= 1.10 and pair.suggested == holes,
+        ),
+        Row(
+            "3 end to end: a bare httpx loop, the same requests",
+            f"{pair.bare.wall:.2f} s httpx",
+            f"{bound:.2f} s bound",
+            f"{pair.bare.wall / bound:.2f}x",
+            "-",
+            None,
+        ),
+        Row(
+            "3 end to end: fake's max in flight",
+            str(pair.in_flight),
+            str(concurrency),
+            f"{pair.in_flight / concurrency:.2f}x",
+            f"= {concurrency}",
+            pair.in_flight == concurrency,
+        ),
+    ]
+
+
+def row_floor(work: Path, env: dict[str, str], litellm_python: Path | None) -> list[Row]:
+    holes, concurrency, latency = 200, 8, 0.05
+    pair = bot_against_bare(work, env, "floor", holes, concurrency, latency, litellm_python)
+    bot, bare, lite = pair.bot, pair.bare, pair.lite
     ratio = bot.wall / bare.wall
+    filled = f"{pair.suggested} filled / {pair.bare_calls} bare calls"
     rows = [
         Row(
-            f"4 floor: wall, {len(prompts)} holes ({suggested} filled / {bare_calls} bare calls)",
+            f"4 floor: wall, {holes} holes ({filled})",
             f"{bot.wall:.2f} s",
             f"{bare.wall:.2f} s httpx",
             f"{ratio:.2f}x",
             "<= 1.2x",
-            ratio <= 1.2 and suggested == holes,
+            ratio <= 1.2 and pair.suggested == holes,
         ),
         Row(
             "4 floor: CPU time (user+sys)",
@@ -463,7 +477,7 @@ def row_floor(work: Path, env: dict[str, str], litellm_python: Path | None) -> l
     import_s = json.loads(lite.stdout.strip().splitlines()[-1])["import_s"]
     rows += [
         Row(
-            f"4 floor: LiteLLM wall ({lite_calls} calls)",
+            f"4 floor: LiteLLM wall ({pair.lite_calls} calls)",
             f"{lite.wall:.2f} s",
             f"{bare.wall:.2f} s httpx",
             f"{lite.wall / bare.wall:.2f}x",
