@@ -3,8 +3,10 @@ definitions from other files of the repository in their own budget before it."""
 
 from __future__ import annotations
 
+import bisect
 import functools
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
 
 from bot.data import Hole, Prompt, Snippet
 from bot.languages.table import Language, languages
@@ -118,22 +120,19 @@ def _opener_indent(before: Sequence[str], width: int, language: Language) -> str
 
 def _keep_last(lines: Sequence[str], budget: int) -> str:
     """The longest run of whole lines at the end of `lines` that fits in `budget` characters."""
-    kept: list[str] = []
-    size = 0
-    for line in reversed(lines):
-        size += len(line)
-        if size > budget:
-            break
-        kept.append(line)
-    return "".join(reversed(kept))
+    count = _fitting(reversed(lines), budget)
+    return "".join(lines[len(lines) - count :])
 
 
 def _keep_first(lines: Sequence[str], budget: int) -> str:
-    kept: list[str] = []
-    size = 0
-    for line in lines:
-        size += len(line)
-        if size > budget:
-            break
-        kept.append(line)
-    return "".join(kept)
+    """The longest run of whole lines at the start of `lines` that fits in `budget`."""
+    return "".join(lines[: _fitting(iter(lines), budget)])
+
+
+def _fitting(lines: Iterator[str], budget: int) -> int:
+    """How many of `lines`, taken in order, fit in `budget` characters (a line is at least
+    one character: no more than `budget` of them are looked at)."""
+    if budget <= 0:
+        return 0
+    sizes = list(itertools.accumulate(map(len, itertools.islice(lines, budget))))
+    return bisect.bisect_right(sizes, budget)
