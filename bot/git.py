@@ -94,11 +94,15 @@ class Git:
         )
         return _parse_raw(out)
 
-    def diff_patch(self, base: str, head: str | None, paths: tuple[str, ...]) -> bytes:
-        """The patch with no context lines: all the added lines and nothing else."""
+    def diff_patch(
+        self, base: str, head: str | None, paths: tuple[str, ...], *, added_files: bool = True
+    ) -> bytes:
+        """The patch with no context lines: all the added lines and nothing else. Without
+        `added_files`, files the change adds are left out (every line of theirs is added)."""
         return self.run(
             "diff",
             "--unified=0",
+            *(() if added_files else ("--diff-filter=a",)),
             "--find-renames",
             "--no-color",
             "--no-ext-diff",
@@ -110,6 +114,29 @@ class Git:
             "--",
             *paths,
         )
+
+    def binary_added(self, base: str, head: str | None, paths: tuple[str, ...]) -> set[str]:
+        """The files the change adds that git takes for binary (`--numstat` shows them as
+        "-\t-"): known without reading a patch of the others."""
+        out = self.run(
+            "diff",
+            "--numstat",
+            "-z",
+            "--diff-filter=A",
+            "--find-renames",
+            "--no-ext-diff",
+            "--no-textconv",
+            *_sides(base, head),
+            "--",
+            *paths,
+        )
+        found: set[str] = set()
+        for record in out.decode("utf-8", "surrogateescape").split("\0"):
+            added, _, rest = record.partition("\t")
+            deleted, _, path = rest.partition("\t")
+            if added == deleted == "-" and path:
+                found.add(path)
+        return found
 
     def untracked(self, paths: tuple[str, ...]) -> list[str]:
         out = self.run("ls-files", "-z", "--others", "--exclude-standard", "--", *paths)

@@ -141,13 +141,17 @@ def _diff(git: Git, cwd: Path, selection: Selection) -> Changes:
     specs = _pathspecs(selection.paths, cwd, git.root)
     base, new = _sides(git, selection)
     entries = [e for e in git.diff_raw(base, new, specs) if e.status != "D"]
-    added = _added_lines(git, base, new, entries)
+    # Every line of a file the change adds is added: its patch is not read (git's numstat
+    # says which are binary), and its lines are counted once it is read, as untracked files'.
+    added = _added_lines(git, base, new, [e for e in entries if e.status != "A"])
+    new_files = any(e.status == "A" for e in entries)
+    binary = git.binary_added(base, new, specs) if new_files else set()
     candidates = [
         Candidate(
             path=e.path,
             mode=e.new_mode,
-            added=added.get(e.path) or frozenset(),
-            binary=e.path in added and added[e.path] is None,
+            added=None if e.status == "A" else added.get(e.path) or frozenset(),
+            binary=e.path in binary or (e.path in added and added[e.path] is None),
         )
         for e in entries
     ]
@@ -166,7 +170,7 @@ def _added_lines(
     """Added line numbers per path; None for a binary file."""
     if not entries:
         return {}
-    by_path = parse_patch(git.diff_patch(base, new, ()))
+    by_path = parse_patch(git.diff_patch(base, new, (), added_files=False))
     for entry in entries:
         if entry.path not in by_path:
             # A name git quotes in patches ("a\"b.py"): ask for that file alone, by its exact
