@@ -156,6 +156,9 @@ def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         from bot.report import apply
 
         apply.write_and_tell(report, collected.root, sys.stderr)
+    elif report.count("suggested") and resolved.selection.mode != "head":
+        # As linters say which findings their fix flag would fix: on stderr, off the diff.
+        print("fim-bot: `bot run --apply` writes these fills into your files", file=sys.stderr)
     return EXIT_FAILED if report.count("failed") else EXIT_OK
 
 

@@ -111,6 +111,7 @@ def test_text_format_is_a_unified_diff_without_colour_off_a_terminal(
     assert "+    key, _, value = line.partition('=')\n" in proc.stdout
     assert proc.stdout.splitlines()[-1].startswith("fim-bot: 2 holes: 2 suggested")
     assert repo.read("kv.py") == PARSER  # showing never writes
+    assert "`bot run --apply` writes these fills" in proc.stderr  # and says how to
 
 
 def test_dry_run_needs_no_key_and_sends_nothing(repo: Repo, codestral: FakeCodestral) -> None:
