@@ -27,6 +27,7 @@ from bot.errors import AuthError
 from bot.providers import ModelError, ModelParams, Secret
 from bot.providers.codestral import MistralFIM
 from bot.providers.retry import RetryPolicy, retry_after
+from tests.clocks import RecordingClock
 from tests.fakes.codestral import ErrorStyle, FakeCodestral, estimate_tokens
 
 KEY = "sk-unit-7f3a9c51e0d24b68"
@@ -34,20 +35,6 @@ KEY_VARIABLE = "CODESTRAL_API_KEY"
 BASE = "https://codestral.example/v1"
 PROMPT = Prompt(prefix="def add(a, b):\n", suffix="\n\nprint(add(1, 2))\n")
 FILL = "    return a + b\n"
-
-
-class RecordingClock(Clock):
-    """A clock that never sleeps and keeps every wait it was asked for, in order."""
-
-    def __init__(self) -> None:
-        super().__init__(scale=0)
-        self.waits: list[float] = []
-        self.reasons: list[str] = []
-
-    async def sleep(self, seconds: float, *, why: str) -> None:
-        self.waits.append(seconds)
-        self.reasons.append(why)
-        await super().sleep(seconds, why=why)
 
 
 Reply = Callable[[httpx.Request], httpx.Response]

@@ -25,6 +25,7 @@ from bot.providers.ollama import Ollama
 from bot.providers.openai import OpenAICompletions, TemplateCompletions
 from bot.providers.templates import TEMPLATES, for_model
 from bot.settings import Settings, resolve
+from tests.clocks import RecordingClock
 from tests.conftest import TEST_KEY
 from tests.fakes import fim_tokens
 from tests.fakes.llamacpp import FakeLlamaCpp
@@ -40,19 +41,6 @@ CONTEXT = Prompt(
     suffix="\n",
     context=(Snippet(path="util.py", text="def mul(a, b):\n    '''Product.'''\n"),),
 )
-
-
-class RecordingClock(Clock):
-    """A clock that never sleeps and keeps every wait it was asked for."""
-
-    def __init__(self) -> None:
-        super().__init__(scale=0)
-        self.waits: list[float] = []
-        self.reasons: list[str] = []
-
-    async def sleep(self, seconds: float, *, why: str) -> None:
-        self.waits.append(seconds)
-        self.reasons.append(why)
 
 
 def client(
