@@ -84,7 +84,8 @@ def _comments_that_matter(
 def has_candidate(lines: list[str], language: Language, tags: tuple[str, ...]) -> bool:
     """Whether any of `lines` holds a tag or a stub word: worth parsing the file for."""
     folded = tuple(t.casefold() for t in tags) + stubs.words(language)
-    return any(word in line.casefold() for line in lines for word in folded)
+    text = "\n".join(lines).casefold()  # no marker spans a line break: one search each
+    return any(word in text for word in folded)
 
 
 def _rows(text: str, wanted: frozenset[int]) -> Iterator[tuple[int, str]]:

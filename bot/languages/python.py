@@ -69,7 +69,7 @@ def find_holes(
     # ends a line for Python but not for git, whose lines holes count: read it as a space.
     source = _LONE_CR.sub(" ", file.text.removeprefix("\ufeff"))
     lines = source.split("\n")
-    if not _has_candidate(lines, file.added, tags):
+    if not _has_candidate(source, lines, file.added, tags):
         return []
     todo = tag_pattern(tags, "#")
     tree = parse(source)
@@ -101,15 +101,24 @@ def find_holes(
 
 def has_candidate(lines: list[str], tags: tuple[str, ...]) -> bool:
     """Whether any of `lines` holds a tag or a stub word: worth parsing the file for."""
-    folded = tuple(t.casefold() for t in tags)
-    return any(
-        # STUB_KINDS are also the cheap text test before any parsing.
-        any(w in line for w in STUB_KINDS) or any(t in line.casefold() for t in folded)
-        for line in lines
-    )
+    return _holds_candidate("\n".join(lines), tags)
 
 
-def _has_candidate(lines: list[str], added: frozenset[int], tags: tuple[str, ...]) -> bool:
+def _holds_candidate(text: str, tags: tuple[str, ...]) -> bool:
+    # STUB_KINDS are also the cheap text test before any parsing; searched in one string,
+    # since no marker spans a line break.
+    if any(word in text for word in STUB_KINDS):
+        return True
+    folded = text.casefold()
+    return any(t.casefold() in folded for t in tags)
+
+
+def _has_candidate(
+    source: str, lines: list[str], added: frozenset[int], tags: tuple[str, ...]
+) -> bool:
+    rows = len(lines) - (lines[-1] == "")  # the "" after a final line break is no line
+    if added.issuperset(range(1, rows + 1)):
+        return _holds_candidate(source, tags)  # the whole file is added: no lines to pick
     return has_candidate([lines[row - 1] for row in added if 0 < row <= len(lines)], tags)
 
 

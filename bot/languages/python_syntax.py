@@ -156,6 +156,9 @@ class _Nesting:
         return self._scopes[index][2] if index >= 0 else ""
 
 
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
 def _branches(node: ast.If | ast.Try) -> list[list[ast.stmt]]:
     """The alternative statement lists of an `if`/`elif`/`else` chain or a `try`."""
     if isinstance(node, ast.Try):
@@ -181,6 +184,8 @@ def _defined_names(block: list[ast.stmt]) -> set[str]:
 def _fallbacks(node: ast.If | ast.Try) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
     """Functions of one branch whose name another branch also defines."""
     branches = _branches(node)
+    if not any(isinstance(item, _FUNCTIONS) for block in branches for item in block):
+        return  # most `if`s and `try`s define no function: nothing to compare
     defined = [_defined_names(block) for block in branches]
     for i, block in enumerate(branches):
         elsewhere = set().union(*(names for j, names in enumerate(defined) if j != i))
