@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import textwrap
+from pathlib import Path
 from typing import Any
 
 from tests.conftest import TEST_KEY, Repo
@@ -365,3 +366,17 @@ def test_the_secrets_check_sees_a_leak() -> None:
     assert secrets_in(["fine", f"Authorization: Bearer {TEST_KEY}"]) == [TEST_KEY]
     assert secrets_in([f"token {ACTIONS_TOKEN}"]) == [ACTIONS_TOKEN]
     assert secrets_in(["nothing to see"]) == []
+
+
+def test_the_quick_start_shows_holes_in_several_languages(repo: Repo) -> None:
+    """README's first command, `bot run --all --dry-run examples/` from the project's root:
+    no key, exit 0, the shipped examples' holes in Python, TypeScript and Go."""
+    root = Path(__file__).resolve().parent.parent
+    proc = repo.bot("run", "--all", "--dry-run", "--format", "json", "examples/", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    holes = json.loads(proc.stdout)["holes"]
+    assert {h["language"] for h in holes} == {"python", "typescript", "go"}
+    assert all(h["status"] == "planned" and h["prompt"]["prefix"] for h in holes)
+    assert ("examples/retry.go", 14, "stub", "panic()") in {
+        (h["path"], h["start_line"], h["kind"], h["marker"]) for h in holes
+    }
