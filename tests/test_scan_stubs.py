@@ -782,14 +782,14 @@ def test_marker_on_an_unchanged_line_is_no_hole(path: str, source: str, markers:
 def test_every_language_with_a_grammar_has_stubs() -> None:
     """The twelve languages with a tree-sitter grammar all load it and have stub rules, each
     with a row in MARKED above."""
-    from bot.languages import stubs
+    from bot.languages import stub_rules
 
     names = {n for n, language in languages().items() if language.grammar}
     assert len(names) >= 12
     assert names == {p.id for p in MARKED}
     for name in names:
         assert grammar.installed(languages()[name]), name
-        assert stubs.words(languages()[name]), name
+        assert stub_rules.words(languages()[name]), name
 
 
 def test_one_line_stub_rewrites_to_valid_code() -> None:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from bot.data import Hole, SourceFile
-from bot.languages import grammar, lexer, stubs
+from bot.languages import grammar, lexer, stub_rules, stubs
 from bot.languages.holes import merge, tag_pattern
 from bot.languages.table import Language
 
@@ -83,7 +83,7 @@ def _comments_that_matter(
 
 def has_candidate(lines: list[str], language: Language, tags: tuple[str, ...]) -> bool:
     """Whether any of `lines` holds a tag or a stub word: worth parsing the file for."""
-    folded = tuple(t.casefold() for t in tags) + stubs.words(language)
+    folded = tuple(t.casefold() for t in tags) + stub_rules.words(language)
     text = "\n".join(lines).casefold()  # no marker spans a line break: one search each
     return any(word in text for word in folded)
 

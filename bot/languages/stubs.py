@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
-from importlib import resources
-from typing import TYPE_CHECKING, Any
-
-import yaml
+from typing import TYPE_CHECKING
 
 from bot.data import Hole, SourceFile
-from bot.languages import grammar
+from bot.languages import grammar, stub_rules
+from bot.languages.stub_rules import BY_GRAMMAR, Rules, message
 from bot.languages.table import Language
 
 if TYPE_CHECKING:
@@ -25,36 +22,6 @@ _TEMPLATE = re.compile(r"\{(\w+)\}")
 _RETURN = "return"  # the marker of a zero `return` under a TODO
 
 
-@dataclass(frozen=True, slots=True)
-class _Rules:
-    """One row of stubs.yml, its queries compiled (the header of stubs.yml says what each is)."""
-
-    functions: frozenset[str]
-    body: frozenset[str]
-    unwrap: frozenset[str]
-    skip: frozenset[str]
-    classes: frozenset[str]
-    names: dict[str, tuple[str, ...]]
-    kept: tree_sitter.Query | None
-    idioms: tree_sitter.Query | None  # every idiom's patterns in one query: one pass
-    markers: tuple[str, ...]  # by pattern index
-    returns: frozenset[str]
-    zeros: frozenset[str]
-    indent: str
-
-
-# The rules by grammar, for `scope_at`, which is handed only a tree.
-_BY_GRAMMAR: dict[tree_sitter.Language, _Rules] = {}
-
-
-def words(language: Language) -> tuple[str, ...]:
-    """Lower-case text that a stub of `language` holds (none when it has no stub rules)."""
-    row = _table()["languages"].get(language.name)
-    if row is None:
-        return ()
-    return tuple(str(w) for w in (*_table().get("words", ()), *row.get("words", ())))
-
-
 def find(
     file: SourceFile,
     language: Language,
@@ -64,7 +31,7 @@ def find(
     todo: re.Pattern[str],
 ) -> list[Hole]:
     """The stubs of `tree` (the file's `text` without its BOM) whose markers sit on added lines."""
-    rules = _rules(language)
+    rules = stub_rules.rules(language)
     if rules is None:
         return []
     lines = text.split("\n")
@@ -99,11 +66,11 @@ def find(
 def scope_at(tree: tree_sitter.Tree, row: int) -> str:
     """The qualified name of the functions and classes around the start of `row` (1-based)."""
     node = tree.root_node.named_descendant_for_point_range((row - 1, 0), (row - 1, 0))
-    return _scope(node, _BY_GRAMMAR.get(tree.language)) if node is not None else ""
+    return _scope(node, BY_GRAMMAR.get(tree.language)) if node is not None else ""
 
 
 def _stub_statements(
-    tree: tree_sitter.Tree, rules: _Rules
+    tree: tree_sitter.Tree, rules: Rules
 ) -> dict[int, tuple[str, tree_sitter.Node]]:
     """The idioms' statements, by the byte where they start: (marker, node)."""
     import tree_sitter
@@ -131,7 +98,7 @@ def _fill(marker: str, captures: dict[str, list[tree_sitter.Node]]) -> str:
 
 def _is_message(node: tree_sitter.Node) -> bool:
     match = _QUOTED.fullmatch(_text(node))
-    return match is not None and _message().fullmatch(match[1].strip()) is not None
+    return match is not None and message().fullmatch(match[1].strip()) is not None
 
 
 def _todo_row(lines: list[str], row: int, todo: re.Pattern[str]) -> int:
@@ -172,7 +139,7 @@ def _hole(
     text: str,
     lines: list[str],
     function: tree_sitter.Node,
-    rules: _Rules,
+    rules: Rules,
     stubs: dict[int, tuple[str, tree_sitter.Node]],
     todo_rows: list[int],
 ) -> Hole | None:
@@ -247,7 +214,7 @@ def _hole(
     )
 
 
-def _body(function: tree_sitter.Node, rules: _Rules) -> tree_sitter.Node | None:
+def _body(function: tree_sitter.Node, rules: Rules) -> tree_sitter.Node | None:
     body = function.child_by_field_name("body")
     if body is not None:
         return body
@@ -256,7 +223,7 @@ def _body(function: tree_sitter.Node, rules: _Rules) -> tree_sitter.Node | None:
     return next((c for c in function.named_children if c.type in rules.body), None)
 
 
-def _statements(body: tree_sitter.Node, rules: _Rules) -> list[tree_sitter.Node]:
+def _statements(body: tree_sitter.Node, rules: Rules) -> list[tree_sitter.Node]:
     found = []
     for child in body.named_children:
         if grammar.is_comment(child) or child.type in rules.skip:
@@ -269,7 +236,7 @@ def _statements(body: tree_sitter.Node, rules: _Rules) -> list[tree_sitter.Node]
 
 
 def _frame(
-    body: tree_sitter.Node, function: tree_sitter.Node, rules: _Rules
+    body: tree_sitter.Node, function: tree_sitter.Node, rules: Rules
 ) -> tree_sitter.Node | None:
     """The node whose first and last tokens open and close the body: its block in braces, or
     (Ruby) the function, from the signature to `end`."""
@@ -300,7 +267,7 @@ def _opener(frame: tree_sitter.Node, first: tree_sitter.Node) -> tree_sitter.Nod
 
 def _marker(
     statement: tree_sitter.Node,
-    rules: _Rules,
+    rules: Rules,
     stubs: dict[int, tuple[str, tree_sitter.Node]],
     open_row: int,
     todo_rows: list[int],
@@ -322,7 +289,7 @@ def _marker(
     return None
 
 
-def _scope(node: tree_sitter.Node, rules: _Rules | None) -> str:
+def _scope(node: tree_sitter.Node, rules: Rules | None) -> str:
     if rules is None:
         return grammar.qualified_name(node)
     return grammar.qualified_name(
@@ -355,57 +322,3 @@ def _unit(text: str, default: str) -> str:
 def _char_col(line: str, byte_col: int) -> int:
     """tree-sitter columns count UTF-8 bytes; slicing needs characters."""
     return len(line.encode("utf-8", "surrogatepass")[:byte_col].decode("utf-8", "ignore"))
-
-
-@functools.cache
-def _table() -> dict[str, Any]:
-    text = resources.files("bot.languages").joinpath("stubs.yml").read_text("utf-8")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    table: dict[str, Any] = yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader)
-    return table
-
-
-@functools.cache
-def _message() -> re.Pattern[str]:
-    return re.compile(_table()["message"], re.IGNORECASE | re.DOTALL | re.VERBOSE)
-
-
-@functools.cache
-def _rules(language: Language) -> _Rules | None:
-    row = _table()["languages"].get(language.name)
-    found = grammar.parser(language)
-    if row is None or found is None or found.language is None:
-        return None
-    import tree_sitter
-
-    def types(key: str) -> frozenset[str]:
-        return frozenset(str(t) for t in row.get(key, ()))
-
-    kept = row.get("kept")
-    idioms = row.get("idioms", ())
-    # Each idiom's marker, once for each pattern its query holds.
-    markers = tuple(
-        str(i["marker"])
-        for i in idioms
-        for _ in range(tree_sitter.Query(found.language, i["query"]).pattern_count)
-    )
-    rules = _Rules(
-        functions=types("functions"),
-        body=types("body"),
-        unwrap=types("unwrap"),
-        skip=types("skip"),
-        classes=types("classes"),
-        names={str(k): tuple(v) for k, v in row.get("names", {}).items()},
-        kept=tree_sitter.Query(found.language, kept) if kept else None,
-        idioms=(
-            tree_sitter.Query(found.language, "\n".join(i["query"] for i in idioms))
-            if idioms
-            else None
-        ),
-        markers=markers,
-        returns=types("returns"),
-        zeros=frozenset(str(z) for z in row.get("zeros", ())),
-        indent=str(row.get("indent", "    ")),
-    )
-    _BY_GRAMMAR[found.language] = rules
-    return rules
