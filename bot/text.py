@@ -49,3 +49,18 @@ def indent_width(line: str) -> int:
 def indentation(width: int, *, tabs: bool) -> str:
     """An indentation `width` wide: tabs of 4 (and spaces for the rest), or spaces."""
     return "\t" * (width // 4) + " " * (width % 4) if tabs else " " * width
+
+
+def char_column(line: str, byte_column: int) -> int:
+    """The character column of a UTF-8 byte column of `line` (ast and tree-sitter count bytes;
+    slicing needs characters)."""
+    return len(line.encode("utf-8", "surrogatepass")[:byte_column].decode("utf-8", "ignore"))
+
+
+def added_text(text: str, lines: list[str], added: frozenset[int]) -> str:
+    """The added lines of `text` (split into `lines` at "\n"), joined by "\n": for a cheap
+    search before any parsing. A file added whole is `text` itself, not copied line by line."""
+    rows = len(lines) - (lines[-1] == "")  # the "" after a final line break is no line
+    if added.issuperset(range(1, rows + 1)):
+        return text
+    return "\n".join(lines[row - 1] for row in sorted(added) if 0 < row <= len(lines))

@@ -13,6 +13,7 @@ from bot.data import Hole, SourceFile
 from bot.languages import grammar, lexer, stub_rules, stubs
 from bot.languages.holes import merge, tag_pattern
 from bot.languages.table import Language
+from bot.text import added_text
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -30,8 +31,8 @@ def find_holes(file: SourceFile, language: Language, tags: tuple[str, ...]) -> l
     """The holes of one file whose marker sits on an added line."""
     text = file.text.removeprefix("\ufeff")
     bom = len(file.text) - len(text)
-    added_lines = [line for row, line in _rows(text, file.added)]
-    if not has_candidate(added_lines, language, tags):
+    lines = text.split("\n")
+    if not _holds_candidate(added_text(text, lines, file.added), language, tags):
         return []
     tree = grammar.parse(language, text)
     spans: list[tuple[int, int, tuple[str, str] | None]]
@@ -44,7 +45,7 @@ def find_holes(file: SourceFile, language: Language, tags: tuple[str, ...]) -> l
         spans = [(t.start, t.end, (t.opener, t.closer)) for t in lexer.comments(text, language)]
     found = _comments_that_matter(text, spans, language, tags)
     todo = tag_pattern(tags)
-    todos = list(_todo_holes(file, language, text.split("\n"), found, todo))
+    todos = list(_todo_holes(file, language, lines, found, todo))
     if tree is None:
         return todos
     found_stubs = stubs.find(file, language, tree, text, [c.row for c in found], todo)
@@ -83,16 +84,13 @@ def _comments_that_matter(
 
 def has_candidate(lines: list[str], language: Language, tags: tuple[str, ...]) -> bool:
     """Whether any of `lines` holds a tag or a stub word: worth parsing the file for."""
+    return _holds_candidate("\n".join(lines), language, tags)
+
+
+def _holds_candidate(text: str, language: Language, tags: tuple[str, ...]) -> bool:
     folded = tuple(t.casefold() for t in tags) + stub_rules.words(language)
-    text = "\n".join(lines).casefold()  # no marker spans a line break: one search each
+    text = text.casefold()  # no marker spans a line break: one search each
     return any(word in text for word in folded)
-
-
-def _rows(text: str, wanted: frozenset[int]) -> Iterator[tuple[int, str]]:
-    lines = text.split("\n")
-    for row in sorted(wanted):
-        if 0 < row <= len(lines):
-            yield row, lines[row - 1]
 
 
 def _todo_holes(

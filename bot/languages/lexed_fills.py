@@ -13,7 +13,7 @@ from bot.data import Hole, SourceFile
 from bot.languages import DEFAULT_TAGS, code, grammar, lexer
 from bot.languages.fills import BROKEN, filled, indents_with_tabs
 from bot.languages.table import Language, languages
-from bot.text import indent_width, indentation
+from bot.text import char_column, indent_width, indentation
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -284,7 +284,7 @@ def _stray_keyword(language: Language, body: str, word: str) -> tuple[int, int] 
         if node.type == "identifier" and node.text == spelled:
             row, byte = node.start_point
             line = body.split("\n")[row]
-            return row, len(line.encode("utf-8", "surrogatepass")[:byte].decode("utf-8", "ignore"))
+            return row, char_column(line, byte)
     return None
 
 

@@ -21,6 +21,7 @@ from bot.languages.python_syntax import (
     parses_as_block,
     stub_idiom,
 )
+from bot.text import added_text, char_column
 
 __all__ = [
     "LANGUAGE",
@@ -69,7 +70,7 @@ def find_holes(
     # ends a line for Python but not for git, whose lines holes count: read it as a space.
     source = _LONE_CR.sub(" ", file.text.removeprefix("\ufeff"))
     lines = source.split("\n")
-    if not _has_candidate(source, lines, file.added, tags):
+    if not _holds_candidate(added_text(source, lines, file.added), tags):
         return []
     todo = tag_pattern(tags, "#")
     tree = parse(source)
@@ -111,15 +112,6 @@ def _holds_candidate(text: str, tags: tuple[str, ...]) -> bool:
         return True
     folded = text.casefold()
     return any(t.casefold() in folded for t in tags)
-
-
-def _has_candidate(
-    source: str, lines: list[str], added: frozenset[int], tags: tuple[str, ...]
-) -> bool:
-    rows = len(lines) - (lines[-1] == "")  # the "" after a final line break is no line
-    if added.issuperset(range(1, rows + 1)):
-        return _holds_candidate(source, tags)  # the whole file is added: no lines to pick
-    return has_candidate([lines[row - 1] for row in added if 0 < row <= len(lines)], tags)
 
 
 def _todo_holes(
@@ -260,7 +252,7 @@ def _function_hole(
     def_line = lines[signature_row - 1]
     def_indent = def_line[: len(def_line) - len(def_line.lstrip())]
     line = lines[first.lineno - 1]
-    before = line[: _char_col(line, first.col_offset)]
+    before = line[: char_column(line, first.col_offset)]
     if before.strip():  # `def f(): ...`: the body shares the signature's line
         if docstring:
             return None
@@ -299,8 +291,3 @@ def _function_hole(
         indent=indent,
         head=head,
     )
-
-
-def _char_col(line: str, utf8_col: int) -> int:
-    """ast columns count UTF-8 bytes; slicing needs characters."""
-    return len(line.encode("utf-8")[:utf8_col].decode("utf-8", "ignore"))

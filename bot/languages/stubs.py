@@ -12,6 +12,7 @@ from bot.data import Hole, SourceFile
 from bot.languages import grammar, stub_rules
 from bot.languages.stub_rules import BY_GRAMMAR, Rules, message
 from bot.languages.table import Language
+from bot.text import char_column
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -169,9 +170,9 @@ def _hole(
     signature_indent = signature[: len(signature) - len(signature.lstrip())]
     if open_row == close_row:  # `fn f() { todo!() }`: the whole line, rewritten
         line = lines[open_row - 1]
-        head_end = _char_col(line, opened.end_point[1])
-        tail_start = _char_col(line, closed.start_point[1])
-        if line[head_end : _char_col(line, first.start_point[1])].strip(" \t;"):
+        head_end = char_column(line, opened.end_point[1])
+        tail_start = char_column(line, closed.start_point[1])
+        if line[head_end : char_column(line, first.start_point[1])].strip(" \t;"):
             return None  # a comment between the brace and the statement
         if open_row not in file.added:
             return None
@@ -317,8 +318,3 @@ def _unit(text: str, default: str) -> str:
                 steps[width - previous] = steps.get(width - previous, 0) + 1
             previous = width
     return " " * max(steps, key=lambda s: (steps[s], -s)) if steps else default
-
-
-def _char_col(line: str, byte_col: int) -> int:
-    """tree-sitter columns count UTF-8 bytes; slicing needs characters."""
-    return len(line.encode("utf-8", "surrogatepass")[:byte_col].decode("utf-8", "ignore"))
