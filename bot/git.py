@@ -29,6 +29,7 @@ class Git:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._commits: dict[str, str | None] = {}  # a run asks for the same revisions again
 
     def run(self, *args: str, stdin: bytes | None = None, check: bool = True) -> bytes:
         cmd = ["git", "-c", "core.quotepath=off", "-C", str(self.root), *args]
@@ -59,10 +60,13 @@ class Git:
 
     def commit(self, rev: str) -> str | None:
         """The commit `rev` names, or None when it names none."""
-        out = self.run(
-            "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}", check=False
-        )
-        return out.decode().strip() or None
+        if rev not in self._commits:
+            spec = f"{rev}^{{commit}}"
+            out = self.run(
+                "rev-parse", "--verify", "--quiet", "--end-of-options", spec, check=False
+            )
+            self._commits[rev] = out.decode().strip() or None
+        return self._commits[rev]
 
     def resolve(self, rev: str) -> str:
         commit = self.commit(rev)

@@ -98,7 +98,7 @@ def _fill(action: str, git: Git, resolved: Settings, *, cwd: Path, out: TextIO) 
     from bot.fill_cache import FillCache
     from bot.report import terminal
 
-    collected = source.collect(resolved.selection, cwd=cwd)
+    collected = source.collect(resolved.selection, cwd=cwd, git=git)
     cache = FillCache.load(_cache_path(git), model=resolved.params.model)
     # With no key (for a provider that needs one), only cached fills are shown: the other
     # holes are planned, and not sent.

@@ -15,6 +15,7 @@ from bot import __version__
 from bot.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, BotError
 
 if TYPE_CHECKING:
+    from bot.git import Git
     from bot.providers import Provider
     from bot.settings import Settings
 
@@ -95,14 +96,14 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_OK
 
 
-def _settings(args: argparse.Namespace, env: Mapping[str, str], **run: Any) -> Settings:
+def _settings(
+    args: argparse.Namespace, env: Mapping[str, str], git: Git | None, **run: Any
+) -> Settings:
     """Flags, environment and configuration file, resolved; the file sits at the root of the
-    repository that holds the working directory (or in it, outside one)."""
+    repository `git` that holds the working directory (or in it, outside one)."""
     from bot import flags, settings
-    from bot.git import Git
 
     cwd = Path.cwd()
-    git = Git.find(cwd)
     return settings.resolve(
         env=env,
         flags=flags.given(args),
@@ -114,14 +115,17 @@ def _settings(args: argparse.Namespace, env: Mapping[str, str], **run: Any) -> S
 
 
 def _config(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    from bot.git import Git
     from bot.report import settings as report
 
-    report.write(_settings(args, env), sys.stdout, output_format=args.format)
+    resolved = _settings(args, env, Git.find(Path.cwd()))
+    report.write(resolved, sys.stdout, output_format=args.format)
     return EXIT_OK
 
 
 def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     from bot import pipeline, settings, source, wiring
+    from bot.git import Git
 
     local_mode = bool(args.head or args.staged or args.all)
     github = settings.wants_github(env, github=args.github, local_mode=local_mode)
@@ -129,9 +133,11 @@ def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         raise BotError(
             "--github reads the pull request: it cannot go with --head, --staged, --all or --apply"
         )
+    git = Git.find(Path.cwd())
     resolved = _settings(
         args,
         env,
+        git,
         paths=tuple(args.paths),
         base=args.base,
         head=args.head,
@@ -147,7 +153,7 @@ def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     )
     if github:
         return _github(args, env, resolved)
-    collected = source.collect(resolved.selection, cwd=Path.cwd())
+    collected = source.collect(resolved.selection, cwd=Path.cwd(), git=git)
     report = pipeline.run(
         collected.changes,
         options=resolved.options,

@@ -43,9 +43,9 @@ class Collected:
     repo: RepoView  # the whole repository at the scanned revision, read lazily
 
 
-def collect(selection: Selection, *, cwd: Path) -> Collected:
-    """Read the diff and file texts that `selection` names."""
-    git = Git.find(cwd)
+def collect(selection: Selection, *, cwd: Path, git: Git | None) -> Collected:
+    """Read the diff and file texts that `selection` names; `git` is the repository that holds
+    `cwd` (`Git.find`), None outside one."""
     cap = selection.max_file_size
     if selection.mode == "all" and git is None:
         view = _view(lambda: _walk_paths(cwd, ()), _disk_fetch(cwd, cap), cap)
