@@ -6,7 +6,6 @@ author can fix it. Values are checked by the same table (`bot.keys`) as flags an
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from dataclasses import dataclass
@@ -151,6 +150,8 @@ def _value(
 def _unknown(name: str, section: str) -> str:
     """What to say about a key that is not one: the one meant, where it goes, or that a
     secret has no place in a committed file."""
+    import difflib  # only a file with a mistake needs it
+
     here = [k.rpartition(".")[2] for k in KEYS if k.rpartition(".")[0] == section]
     here += [] if section else list(_SECTIONS)
     close = difflib.get_close_matches(name, here, n=1)

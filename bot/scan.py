@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
 
@@ -51,6 +50,8 @@ class Scanner:
         order = sorted(files, key=lambda f: len(f.text), reverse=True)
         global _JOB
         _JOB = (self, order)  # the forked workers inherit it: nothing is pickled on the way in
+        import multiprocessing  # here: most runs scan a few files, and it costs 5 ms to import
+
         try:
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 found = pool.map(_scan_at, range(len(order)), chunksize=4)
@@ -99,6 +100,8 @@ def _cores() -> int:
 
 
 def _start_methods() -> list[str]:
+    import multiprocessing
+
     return multiprocessing.get_all_start_methods()
 
 
