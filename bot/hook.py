@@ -15,6 +15,7 @@ Like `bot.main`, this is an entry point: it reads argv and the environment and w
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -52,6 +53,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("fim-bot: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if argv is None:  # the process ends: no last full collection (as in bot.main)
+            gc.freeze()
 
 
 def run(action: str, *, env: Mapping[str, str], cwd: Path, out: TextIO) -> int:
