@@ -30,14 +30,12 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import tree_sitter
-import yaml
 
 from bot.data import SourceFile
-from bot.languages import grammar
+from bot.languages import grammar, stub_rows
 from bot.languages.table import Language, language_for
 from bot.scan import Scanner
 
@@ -172,8 +170,7 @@ def _count(tree: tree_sitter.Tree, query: tree_sitter.Query, language: Language)
 
 
 def _stub_row(language: Language) -> dict[str, list[str]]:
-    text = resources.files("bot.languages").joinpath("stubs.yml").read_text("utf-8")
-    row: dict[str, list[str]] = yaml.safe_load(text)["languages"][language.name]
+    row: dict[str, list[str]] = stub_rows.ROWS[language.name]
     return row
 
 

@@ -1,5 +1,5 @@
 """Table tests of TODO comments beyond Python (DESIGN.md section 2, "Holes (contract)"): the
-language table (bot/languages/languages.yml), its comment lexer and tree-sitter's comment nodes.
+language table (bot/languages/language_rows.py), its comment lexer and tree-sitter's comment nodes.
 
 Each language of the table has a sample row: a TODO in a comment that is a hole, the same tag
 in a string that is not, and a TODO block comment where the language has block comments.

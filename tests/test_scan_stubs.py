@@ -1,5 +1,5 @@
 """Table tests of stubs in the languages read by tree-sitter (DESIGN.md section 2, "Holes
-(contract)"; the rules are at the top of bot/languages/stubs.yml).
+(contract)"; the rules are at the top of bot/languages/stub_rows.py).
 
 Each row is a named case: a file's path and text, the lines the diff added (all of them unless
 given), and the exact holes expected, as

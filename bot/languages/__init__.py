@@ -1,4 +1,4 @@
-"""Which language a file is written in, from its name (the table in languages.yml)."""
+"""Which language a file is written in, from its name (the table in language_rows.py)."""
 
 from __future__ import annotations
 

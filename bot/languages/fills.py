@@ -1,7 +1,7 @@
 """What the clean-up asks of a language (bot/clean.py's rules), answered by one object per
 language family: `python_fills.PythonCode` (tokenize, ast, compile) and `lexed_fills.LexedCode`
-(the comment and string lexer driven by languages.yml, tree-sitter where the grammar is
-installed, and a row of its style table for the little languages.yml does not say)."""
+(the comment and string lexer driven by language_rows.py, tree-sitter where the grammar is
+installed, and a row of its style table for the little language_rows.py does not say)."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ class Code(Protocol):
 
 @functools.cache
 def code_for(name: str) -> Code:
-    """The answers for the language called `name` (a row of languages.yml)."""
+    """The answers for the language called `name` (a row of language_rows.py)."""
     from bot.languages import lexed_fills, python_fills
 
     if name == python_fills.LANGUAGE:

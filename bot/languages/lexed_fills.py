@@ -1,6 +1,6 @@
 """Fills in every language but Python: strings and comments from the lexer, the parse check
 from tree-sitter when the language's grammar is installed (else a lexical check), and a row of
-`_STYLES` for what languages.yml does not say."""
+`_STYLES` for what language_rows.py does not say."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ _GOES_ON_AFTER = ("&&", "||", "=", "=>", "?", ",", ".", "+", "-", "*", "/")
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Style:
-    """What the clean-up needs to know of a language beyond languages.yml. Patterns match a
+    """What the clean-up needs to know of a language beyond language_rows.py. Patterns match a
     line whose strings and comments are blanked out."""
 
     opens_block: re.Pattern[str] = _BRACE_OPENS
@@ -84,7 +84,7 @@ _STYLES: dict[str, _Style] = {
 
 @dataclass(frozen=True, slots=True)
 class LexedCode:
-    """A language of languages.yml: strings and comments from the lexer, the parse check from
+    """A language of language_rows.py: strings and comments from the lexer, the parse check from
     tree-sitter when its grammar is installed (else a lexical check)."""
 
     language: Language

@@ -1,16 +1,13 @@
-"""The stub rules of stubs.yml, read once, their tree-sitter queries compiled per language."""
+"""The stub rules of stub_rows.py, their tree-sitter queries compiled once per language."""
 
 from __future__ import annotations
 
 import functools
 import re
 from dataclasses import dataclass
-from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import yaml
-
-from bot.languages import grammar
+from bot.languages import grammar, stub_rows
 from bot.languages.table import Language
 
 if TYPE_CHECKING:
@@ -19,7 +16,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Rules:
-    """One row of stubs.yml, its queries compiled (the header of stubs.yml says what each is)."""
+    """One row of stub_rows.py, its queries compiled (stub_rows.py's header says what each is)."""
 
     functions: frozenset[str]
     body: frozenset[str]
@@ -41,28 +38,20 @@ BY_GRAMMAR: dict[tree_sitter.Language, Rules] = {}
 
 def words(language: Language) -> tuple[str, ...]:
     """Lower-case text that a stub of `language` holds (none when it has no stub rules)."""
-    row = _table()["languages"].get(language.name)
+    row = stub_rows.ROWS.get(language.name)
     if row is None:
         return ()
-    return tuple(str(w) for w in (*_table().get("words", ()), *row.get("words", ())))
-
-
-@functools.cache
-def _table() -> dict[str, Any]:
-    text = resources.files("bot.languages").joinpath("stubs.yml").read_text("utf-8")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    table: dict[str, Any] = yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader)
-    return table
+    return tuple(str(w) for w in (*stub_rows.WORDS, *row.get("words", ())))
 
 
 @functools.cache
 def message() -> re.Pattern[str]:
-    return re.compile(_table()["message"], re.IGNORECASE | re.DOTALL | re.VERBOSE)
+    return re.compile(stub_rows.MESSAGE, re.IGNORECASE | re.DOTALL | re.VERBOSE)
 
 
 @functools.cache
 def rules(language: Language) -> Rules | None:
-    row = _table()["languages"].get(language.name)
+    row = stub_rows.ROWS.get(language.name)
     found = grammar.parser(language)
     if row is None or found is None or found.language is None:
         return None

@@ -1,6 +1,6 @@
-"""Stubs found with tree-sitter, driven by stubs.yml: functions whose body holds only stub
+"""Stubs found with tree-sitter, driven by stub_rows.py: functions whose body holds only stub
 statements (and comments). The hole is the body's statements; braces, signature and doc
-comments stay (DESIGN.md section 2; the rules are documented at the top of stubs.yml)."""
+comments stay (DESIGN.md section 2; the rules are documented at the top of stub_rows.py)."""
 
 from __future__ import annotations
 

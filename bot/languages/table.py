@@ -1,4 +1,4 @@
-"""The language table (languages.yml), read once: what each language's comments, strings and
+"""The language table (language_rows.py), read once: what each language's comments, strings and
 blocks look like, and which tree-sitter grammar reads it."""
 
 from __future__ import annotations
@@ -7,13 +7,12 @@ import fnmatch
 import functools
 import re
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import PurePosixPath
 from typing import Any, Literal
 
-import yaml
+from bot.languages.language_rows import ROWS
 
-# What a delimiter of the table opens; languages.yml's header says what each one means.
+# What a delimiter of the table opens; language_rows.py's header says what each one means.
 DelimiterKind = Literal[
     "line", "block", "strings", "long", "quotes", "raw", "chars", "heredoc", "code"
 ]
@@ -34,7 +33,7 @@ class Delimiter:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Language:
-    """One row of languages.yml (its header documents each field). `line` and `block` hold
+    """One row of language_rows.py (its header documents each field). `line` and `block` hold
     comments as they look in code ("--[[", not the template "--[{=}["); the lexer reads the
     templates from `delimiters`."""
 
@@ -66,10 +65,7 @@ class Language:
 @functools.cache
 def languages() -> dict[str, Language]:
     """Every language of the table, by name."""
-    text = resources.files("bot.languages").joinpath("languages.yml").read_text("utf-8")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    rows: dict[str, dict[str, Any]] = yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader)
-    return {name: _language(name, row) for name, row in rows.items()}
+    return {name: _language(name, row) for name, row in ROWS.items()}
 
 
 @functools.cache
