@@ -180,6 +180,17 @@ CASES = [
         _stub(3, 4, "TODO", "    ", "Repo.count", "query the table"),
     ),
     _case(
+        "ts_null_return_under_todo",
+        "a.ts",
+        """\
+        function find(id: string): User | null {
+          // TODO: look the user up
+          return null;
+        }
+        """,
+        _stub(2, 3, "TODO", "  ", "find", "look the user up"),
+    ),
+    _case(
         "tsx_one_line_arrow",
         "a.tsx",
         """\

@@ -106,7 +106,7 @@ TYPESCRIPT: dict[str, Any] = {
     **JAVASCRIPT,
     "classes": ["class_declaration", "class", "abstract_class_declaration"],
     "returns": ["return_statement"],
-    "zeros": [None, "undefined", "0", "false", '""', "''", "``"],
+    "zeros": ["null", "undefined", "0", "false", '""', "''", "``"],
 }
 
 C: dict[str, Any] = {
