@@ -1,6 +1,10 @@
 """Performance: the bot's figures against baselines measured in the same run (DESIGN.md 3a).
 
-    python bench/perf.py [--quick] [--check] [--litellm]
+    python bench/perf.py [--quick] [--check] [--litellm] [--python PY]
+
+The bot is measured as users run it: installed with `pip install .` (not editable, default
+dependencies only) into a throwaway virtual environment, whose Python also runs every baseline.
+With --python, an environment that already has the bot is used instead (no install).
 
 Rows (loopback only; the model is tests/fakes/codestral.py):
 
@@ -35,7 +39,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from roundtrip import bot_command, clean_env  # the sibling benchmark: same clean setup
+from roundtrip import clean_env  # the sibling benchmark: same clean setup
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "sk-perf-0123456789"
@@ -76,7 +80,11 @@ async def main():
     sem = asyncio.Semaphore(concurrency)
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     headers = {"Authorization": f"Bearer {key}"}
-    async with httpx.AsyncClient(timeout=60.0, limits=limits, headers=headers) as client:
+    # No CA bundle for a plain-http URL (the bot loads none either: it costs 20 ms to build).
+    verify = url.startswith("https:")
+    async with httpx.AsyncClient(
+        timeout=60.0, limits=limits, headers=headers, verify=verify
+    ) as client:
         async def one(body):
             async with sem:
                 r = await client.post(url, json=body)
@@ -196,14 +204,44 @@ def run_measured(cmd: Sequence[str], cwd: Path, env: dict[str, str]) -> Measured
         )
 
 
-def bytecode_cached(env: dict[str, str]) -> dict[str, str]:
-    """The clean environment, but with compiled bytecode, as an installed bot has it (pip
-    compiles a package when it installs it): the bot's modules are compiled once, into their
-    `__pycache__` folders (which git ignores), before anything is measured."""
-    env = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    package = ROOT / "bot"
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], env=env, check=True)
-    return env
+@dataclass(frozen=True)
+class Install:
+    """A Python environment that has the bot: its interpreter and its `bot` command."""
+
+    python: Path
+
+    @property
+    def bot(self) -> list[str]:
+        script = self.python.with_name("bot")
+        return [str(script)] if script.exists() else [str(self.python), "-m", "bot"]
+
+
+def user_install(work: Path) -> Install:
+    """The bot as a user installs it: `pip install .` into a fresh virtual environment (pip
+    compiles the bytecode; no editable finder, no test tools: a test tool can make httpx import
+    click at start-up)."""
+    # From a copy of the working tree: building in place would leave a build/ folder in it,
+    # whose stale files a later install would ship.
+    source = work / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*_NOT_SOURCE))
+    venv = work / "user-venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    subprocess.run([*pip, str(source)], check=True, stdout=sys.stderr)
+    return Install(python)
+
+
+_NOT_SOURCE = (
+    ".git",
+    ".venv",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    ".*_cache",
+    ".hypothesis",
+)
 
 
 def checked(m: Measured, what: str) -> Measured:
@@ -226,11 +264,12 @@ class Row:
 # ------------------------------------------------------------------------ rows
 
 
-def row_startup(work: Path, env: dict[str, str]) -> list[Row]:
+def row_startup(work: Path, env: dict[str, str], install: Install) -> list[Row]:
     bot, base = [], []
+    python = str(install.python)
     for _ in range(7):
-        bot.append(checked(run_measured([*bot_command(), "--version"], work, env), "bot").wall)
-        base.append(checked(run_measured([sys.executable, "-c", "pass"], work, env), "py").wall)
+        bot.append(checked(run_measured([*install.bot, "--version"], work, env), "bot").wall)
+        base.append(checked(run_measured([python, "-c", "pass"], work, env), "py").wall)
     b, p = statistics.median(bot), statistics.median(base)
     extra = (b - p) * 1000
     return [
@@ -259,7 +298,7 @@ def stdlib_files(quick: bool) -> list[tuple[Path, str]]:
     return found
 
 
-def row_scan(work: Path, env: dict[str, str], quick: bool) -> list[Row]:
+def row_scan(work: Path, env: dict[str, str], install: Install, quick: bool) -> list[Row]:
     files = stdlib_files(quick)
 
     def write(repo: Path) -> None:
@@ -273,7 +312,7 @@ def row_scan(work: Path, env: dict[str, str], quick: bool) -> list[Row]:
     listing = work / "scan-files.txt"
     listing.write_text("\n".join(str(repo / rel) for _, rel in files) + "\n", encoding="utf-8")
     bot_cmd = [
-        *bot_command(),
+        *install.bot,
         "run",
         "--base",
         base,
@@ -289,7 +328,7 @@ def row_scan(work: Path, env: dict[str, str], quick: bool) -> list[Row]:
         "--max-file-size",
         "10000000",
     ]
-    parse_cmd = [sys.executable, "-c", PARSE_SCRIPT, str(listing)]
+    parse_cmd = [str(install.python), "-c", PARSE_SCRIPT, str(listing)]
     bot_env = {**env, "CODESTRAL_API_KEY": KEY, "CODESTRAL_API_BASE": "http://127.0.0.1:9/v1"}
     bot_t, parse_t = [], []
     holes = 0
@@ -343,6 +382,7 @@ class Pair:
 def bot_against_bare(
     work: Path,
     env: dict[str, str],
+    install: Install,
     name: str,
     holes: int,
     concurrency: int,
@@ -353,7 +393,7 @@ def bot_against_bare(
 
     repo = work / name
     base, head = build_repo(repo, env, stub_repo(holes))
-    cmd = [*bot_command(), "run", "--base", base, "--head", head, "--format", "json"]
+    cmd = [*install.bot, "run", "--base", base, "--head", head, "--format", "json"]
     cmd += ["--concurrency", str(concurrency), "--max-holes", "0"]
     dry_env = {**env, "CODESTRAL_API_KEY": KEY, "CODESTRAL_API_BASE": "http://127.0.0.1:9/v1"}
     dry = checked(run_measured([*cmd, "--dry-run"], repo, dry_env), "bot run --dry-run")
@@ -385,7 +425,7 @@ def bot_against_bare(
         bodies_file = work / f"{name}-bodies.json"
         bodies_file.write_text(json.dumps(bodies), encoding="utf-8")
         fake.clear_requests()
-        bare_cmd = [sys.executable, "-c", HTTPX_SCRIPT, fake.fim_url, KEY, str(bodies_file)]
+        bare_cmd = [str(install.python), "-c", HTTPX_SCRIPT, fake.fim_url, KEY, str(bodies_file)]
         bare = run_measured([*bare_cmd, str(concurrency)], repo, env)
         if bare.returncode:
             raise RuntimeError(
@@ -405,9 +445,9 @@ def bot_against_bare(
     return pair
 
 
-def row_end_to_end(work: Path, env: dict[str, str]) -> list[Row]:
+def row_end_to_end(work: Path, env: dict[str, str], install: Install) -> list[Row]:
     holes, concurrency, latency = 50, 8, 0.5
-    pair = bot_against_bare(work, env, "e2e", holes, concurrency, latency)
+    pair = bot_against_bare(work, env, install, "e2e", holes, concurrency, latency)
     bound = math.ceil(holes / concurrency) * latency
     ratio = pair.bot.wall / bound
     return [
@@ -439,9 +479,13 @@ def row_end_to_end(work: Path, env: dict[str, str]) -> list[Row]:
     ]
 
 
-def row_floor(work: Path, env: dict[str, str], litellm_python: Path | None) -> list[Row]:
+def row_floor(
+    work: Path, env: dict[str, str], install: Install, litellm_python: Path | None
+) -> list[Row]:
     holes, concurrency, latency = 200, 8, 0.05
-    pair = bot_against_bare(work, env, "floor", holes, concurrency, latency, litellm_python)
+    pair = bot_against_bare(
+        work, env, install, "floor", holes, concurrency, latency, litellm_python
+    )
     bot, bare, lite = pair.bot, pair.bare, pair.lite
     ratio = bot.wall / bare.wall
     filled = f"{pair.suggested} filled / {pair.bare_calls} bare calls"
@@ -537,6 +581,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="also send the floor's requests through LiteLLM (installed into a throwaway venv)",
     )
+    parser.add_argument(
+        "--python",
+        type=Path,
+        metavar="PY",
+        help="measure the bot of this Python's environment instead of installing it afresh",
+    )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))  # tests/fakes: the fake Codestral
 
@@ -546,14 +596,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         work = Path(tmp)
         home = work / "home"
         home.mkdir()
-        env = bytecode_cached(clean_env(home))
+        env = clean_env(home)
+        install = Install(args.python.absolute()) if args.python else user_install(work)
+        print(f"perf: bot installed ({time.perf_counter() - started:.1f} s)", file=sys.stderr)
         steps: list[tuple[str, Callable[[], list[Row]]]] = [
-            ("1 start-up", lambda: row_startup(work, env)),
-            ("2 scan", lambda: row_scan(work, env, args.quick)),
-            ("3 end to end", lambda: row_end_to_end(work, env)),
+            ("1 start-up", lambda: row_startup(work, env, install)),
+            ("2 scan", lambda: row_scan(work, env, install, args.quick)),
+            ("3 end to end", lambda: row_end_to_end(work, env, install)),
             (
                 "4 floor",
-                lambda: row_floor(work, env, litellm_venv(work) if args.litellm else None),
+                lambda: row_floor(work, env, install, litellm_venv(work) if args.litellm else None),
             ),
         ]
         for name, step in steps:
