@@ -10,7 +10,8 @@ Rows (loopback only; the model is tests/fakes/codestral.py):
 
 1. start-up: `bot --version` against `python -c pass` (median of 7 each), target <= +100 ms.
 2. scan: `bot run --dry-run` over a commit adding the installed standard library's .py files,
-   against a process that only `ast.parse`s the same files (median of 3), target <= 1.5x.
+   against a process that only `ast.parse`s the same files (median of 3), target <= 1.5x
+   (--quick scans three packages: shown, not judged, as start-up is most of that time).
 3. end to end: 50 stub holes, the fake at 0.5 s a request, concurrency 8, against the bound
    ceil(50 / 8) x 0.5 s, target <= 1.10x; a bare httpx loop sending the same requests (its own
    start-up included) and the fake's most requests in flight are shown too.
@@ -345,8 +346,10 @@ def row_scan(work: Path, env: dict[str, str], install: Install, quick: bool) -> 
             f"{b:.2f} s",
             f"{p:.2f} s",
             f"{b / p:.2f}x",
-            "<= 1.5x",
-            b / p <= 1.5,
+            # A few packages take less time to scan than the bot takes to start: the ratio
+            # then measures start-up, which row 1 judges. The target is the whole library's.
+            "<= 1.5x (full run)" if quick else "<= 1.5x",
+            None if quick else b / p <= 1.5,
         )
     ]
 
