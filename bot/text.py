@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 def split_lines(text: str) -> list[str]:
     """The lines of `text`, each with its line break ("\\n" or "\\r\\n"); git's view of lines."""
@@ -44,6 +46,21 @@ def indent_width(line: str) -> int:
         else:
             break
     return width
+
+
+def indent_step(lines: Iterable[str]) -> int | None:
+    """A file's indentation step: the most common step from a line to a deeper one (the " *"
+    rows of block comments aside), or None when no line is deeper than the one before."""
+    steps: dict[int, int] = {}
+    previous = None
+    for line in lines:
+        stripped = line.strip()
+        if stripped and not stripped.startswith("*"):
+            width = indent_width(line)
+            if previous is not None and width > previous:
+                steps[width - previous] = steps.get(width - previous, 0) + 1
+            previous = width
+    return max(steps, key=lambda s: (steps[s], -s), default=None)
 
 
 def indentation(width: int, *, tabs: bool) -> str:

@@ -224,6 +224,32 @@ CASES = [
         ),
     ),
     _case(
+        # The " *" rows of doc comments step one column in from their opener; the body's
+        # step is still learnt from the code (four spaces), not from them.
+        "java_one_line_bodies_among_doc_comments",
+        "A.java",
+        """\
+        class Queue {
+            /**
+             * The first item.
+             */
+            int peek() { throw new UnsupportedOperationException(); }
+            /**
+             * The size.
+             */
+            int size() { return 0; }
+        }
+        """,
+        _line(
+            5,
+            "UnsupportedOperationException",
+            "    int peek() {",
+            "    }",
+            "        ",
+            "Queue.peek",
+        ),
+    ),
+    _case(
         "java_message_that_names_the_operation_is_no_hole",
         "A.java",
         """\

@@ -13,7 +13,7 @@ from bot.data import Hole, SourceFile
 from bot.languages import DEFAULT_TAGS, code, grammar, lexer
 from bot.languages.fills import BROKEN, filled, indents_with_tabs
 from bot.languages.table import Language, languages
-from bot.text import char_column, indent_width, indentation
+from bot.text import char_column, indent_step, indent_width, indentation
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -107,7 +107,7 @@ class LexedCode:
         with_tabs = any(line.startswith("\t") for line in lines)
         if with_tabs == tabs:
             return None  # spaces in a file of spaces keep their widths: they may align
-        return indent_width("\t") if with_tabs else _step(lines)
+        return indent_width("\t") if with_tabs else indent_step(lines)
 
     def text_rows(self, body: str) -> frozenset[int]:
         return _token_rows(body, self.language, strings_only=True)
@@ -241,22 +241,7 @@ def _closed(token: lexer.Token, language: Language) -> bool:
 @functools.lru_cache(maxsize=16)
 def _unit(text: str) -> int | None:
     """The file's indentation step, None when nothing is indented."""
-    return _step(text.split("\n"))
-
-
-def _step(lines: list[str]) -> int | None:
-    """The most common step from a line to a deeper one (the " *" rows of block comments
-    aside), or None when no line is deeper than the one before."""
-    steps: dict[int, int] = {}
-    previous = None
-    for line in lines:
-        stripped = line.strip()
-        if stripped and not stripped.startswith("*"):
-            width = indent_width(line)
-            if previous is not None and width > previous:
-                steps[width - previous] = steps.get(width - previous, 0) + 1
-            previous = width
-    return max(steps, key=lambda s: (steps[s], -s), default=None)
+    return indent_step(text.split("\n"))
 
 
 def _unopened_bracket(lines: tuple[str, ...], brackets: str) -> tuple[int, int] | None:

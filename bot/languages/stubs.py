@@ -12,7 +12,7 @@ from bot.data import Hole, SourceFile
 from bot.languages import grammar, stub_rules
 from bot.languages.stub_rules import BY_GRAMMAR, Rules, message
 from bot.languages.table import Language
-from bot.text import char_column
+from bot.text import char_column, indent_step
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -304,17 +304,10 @@ def _text(node: tree_sitter.Node) -> str:
 
 @functools.lru_cache(maxsize=4)
 def _unit(text: str, default: str) -> str:
-    """The file's indentation step: a tab, or the most common step from a line to the next
-    (a block comment's " *" rows are too rare to win); `default` when no line is indented."""
+    """The file's indentation step: a tab where most indented lines start with one, else
+    `text.indent_step`'s spaces; `default` when no line is indented."""
     lines = text.split("\n")
     if sum(line.startswith("\t") for line in lines) > sum(line.startswith(" ") for line in lines):
         return "\t"
-    steps: dict[int, int] = {}
-    previous = 0
-    for line in lines:
-        if line.strip():
-            width = len(line) - len(line.lstrip(" "))
-            if width > previous:
-                steps[width - previous] = steps.get(width - previous, 0) + 1
-            previous = width
-    return " " * max(steps, key=lambda s: (steps[s], -s)) if steps else default
+    step = indent_step(lines)
+    return " " * step if step else default
