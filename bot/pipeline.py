@@ -190,22 +190,27 @@ def _settle(hole: Hole, hole_prompt: Prompt, text: str, answer: Completion | Mod
 
 
 def _check_files(results: list[Result], texts: dict[str, str]) -> list[Result]:
-    """All the fills of a file together must keep it parsing: add them one by one, in line
-    order, and fail any that breaks what the others already hold."""
+    """All the fills of a file together must keep it parsing. When they do not, they are added
+    one by one, in line order, and any that breaks what the others already hold fails."""
     checked: list[Result] = []
-    accepted: dict[str, list[tuple[Hole, str]]] = {}
+    offered: dict[str, list[Result]] = {}
     for result in sorted(results, key=lambda r: (r.hole.path, r.hole.start_line)):
-        if result.status != "suggested" or result.suggestion is None:
-            checked.append(result)
-            continue
-        path = result.hole.path
-        together = [*accepted.get(path, []), (result.hole, result.suggestion)]
-        reason = clean.check_syntax(texts[path], together)
-        if reason:
-            result = replace(
-                result, status="failed", suggestion=None, reason=f"{reason} with the other fills"
-            )
+        if result.status == "suggested" and result.suggestion is not None:
+            offered.setdefault(result.hole.path, []).append(result)
         else:
-            accepted[path] = together
-        checked.append(result)
+            checked.append(result)
+    for path, file_results in offered.items():
+        fills = [(r.hole, r.suggestion or "") for r in file_results]
+        if clean.check_syntax(texts[path], fills) is None:  # one parse: the usual case
+            checked += file_results
+            continue
+        accepted: list[tuple[Hole, str]] = []
+        for result, fill in zip(file_results, fills, strict=True):
+            reason = clean.check_syntax(texts[path], [*accepted, fill])
+            if reason:
+                reason = f"{reason} with the other fills"
+                result = replace(result, status="failed", suggestion=None, reason=reason)
+            else:
+                accepted.append(fill)
+            checked.append(result)
     return checked

@@ -197,6 +197,49 @@ def test_a_fill_that_breaks_the_file_is_never_offered(
     assert all(h["suggestion"] is None for h in report["holes"])
 
 
+def test_fills_that_break_the_file_together_are_not_all_offered(
+    repo: Repo, codestral: FakeCodestral, model_env: dict[str, str]
+) -> None:
+    """Each fill parses alone, but the second, with the first, makes Python refuse the file (a
+    name used before its `global` declaration): the first is offered, the second failed; a
+    fill in another file is not held back by them."""
+    source = textwrap.dedent("""\
+        counter = 0
+
+
+        def show():
+            # TODO: print the counter
+            step = 1
+            # TODO: declare the counter global
+            return step
+
+
+        def other():
+            # TODO: return two
+            pass
+        """)
+    fills = {
+        "print the counter": "    print(counter)\n",
+        "declare the counter global": "    global counter\n",
+        "return two": "    return 2\n",
+    }
+
+    def by_todo(body: dict[str, Any]) -> str:  # the TODO the prompt ends with
+        tail = body["prompt"].rstrip("\n").rsplit("\n", 1)[-1]
+        return next(fill for todo, fill in fills.items() if todo in tail)
+
+    codestral.responder = by_todo
+    on_branch(repo, {"g.py": source, "h.py": "def two():\n    # TODO: return two\n    pass\n"})
+    report, _ = run_json(repo, **model_env)
+    by_line = {(h["path"], h["start_line"]): h for h in report["holes"]}
+    assert by_line[("g.py", 5)]["status"] == "suggested"
+    second = by_line[("g.py", 7)]
+    assert second["status"] == "failed"
+    assert second["reason"].endswith("with the other fills"), second["reason"]
+    assert by_line[("g.py", 12)]["status"] == "suggested"
+    assert by_line[("h.py", 2)]["status"] == "suggested"
+
+
 def test_retry_after_429_is_logged_and_the_hole_filled(
     repo: Repo, codestral: FakeCodestral, model_env: dict[str, str]
 ) -> None:
