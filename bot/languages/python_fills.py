@@ -75,6 +75,7 @@ class PythonCode:
         return None
 
 
+@functools.lru_cache(maxsize=16)  # the clean-up's rules ask it of the same answer again
 def _string_rows(body: str) -> frozenset[int]:
     """The rows (0-based) that begin inside a multi-line string: text, not code.
 
