@@ -20,6 +20,8 @@ Rows (loopback only; the model is tests/fakes/codestral.py):
    that CPU time and peak RSS are the client's alone, not the fake server's), target <= 1.2x.
    With --litellm, the same requests through `litellm.atext_completion` too (LiteLLM goes into
    a throwaway virtual environment; LITELLM_LOCAL_MODEL_COST_MAP=True keeps it off the network).
+5. GitHub: requests per `bot run --github` at 1, 10 and 40 holes (tests/fakes/github.py counts
+   them), and the model calls and comments of a second run on the same head, target 0.
 
 Exit status: 0, whatever the figures; with --check, 1 when a target is missed.
 """
@@ -543,6 +545,57 @@ def row_floor(
     return rows
 
 
+def row_github(work: Path, env: dict[str, str], install: Install) -> list[Row]:
+    """Requests to GitHub per `bot run --github` (a pull request adding one file of stubs, the
+    head not on disk), and what a second run on the same head costs: it must cost nothing."""
+    from tests.fakes.codestral import FakeCodestral
+    from tests.fakes.github import ACTIONS_TOKEN, FakeGitHub, PullFile, fake_sha
+
+    owner, name, number = "octo-org", "hello", 7
+    folder = work / "github"
+    folder.mkdir()
+    cmd = [*install.bot, "run", "--github", "--repo", f"{owner}/{name}", "--pr", str(number)]
+    cmd += ["--max-holes", "0"]
+    rows = []
+    for holes in (1, 10, 40):
+        source = "".join(f"def f{i:02}(x: int) -> int:\n    pass\n\n\n" for i in range(holes))
+        with FakeGitHub() as github, FakeCodestral(api_key=KEY) as model:
+            model.respond(ANSWER)
+            files = {"mod.py": PullFile.from_texts(None, source)}
+            github.add_pull(owner, name, number, fake_sha(f"head-{holes}"), files=files)
+            run_env = {**env, "GITHUB_TOKEN": ACTIONS_TOKEN, "GITHUB_API_URL": github.base_url}
+            run_env |= {"CODESTRAL_API_KEY": KEY, "CODESTRAL_API_BASE": model.base_url}
+            checked(run_measured(cmd, folder, run_env), "bot run --github")
+            requests, calls = github.count(), len(model.requests)
+            reviews = github.count("POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews")
+            comments = len(github.review_comments(number))
+            checked(run_measured(cmd, folder, run_env), "bot run --github, again")
+            again_requests = github.count() - requests
+            again_calls = len(model.requests) - calls
+            again_comments = len(github.review_comments(number)) - comments
+            github.assert_no_invalid_requests()
+        rows += [
+            Row(
+                f"5 GitHub: {holes} hole{'s' * (holes > 1)} ({comments} suggested, {reviews} review"
+                f"{'s' * (reviews > 1)})",
+                f"{requests} requests",
+                "-",
+                "-",
+                "-",
+                None,
+            ),
+            Row(
+                f"5 GitHub: a second run on the same head ({again_requests} requests)",
+                f"{again_calls} model calls, {again_comments} comments",
+                "-",
+                "-",
+                "= 0, 0",
+                again_calls == 0 and again_comments == 0,
+            ),
+        ]
+    return rows
+
+
 def litellm_venv(work: Path) -> Path:
     """A throwaway virtual environment with LiteLLM: never a dependency of the bot itself."""
     venv = work / "litellm-venv"
@@ -610,6 +663,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "4 floor",
                 lambda: row_floor(work, env, install, litellm_venv(work) if args.litellm else None),
             ),
+            ("5 GitHub", lambda: row_github(work, env, install)),
         ]
         for name, step in steps:
             try:
