@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from bot.clean import Rejected, check_syntax, clean
 from bot.data import Hole, SourceFile
 from bot.languages.python import find_holes, parse
+from bot.patch import parse_patch
 from bot.prompt import build
-from bot.source import parse_patch
 from tests.strategies import (
     Patch,
     PyFile,

@@ -13,6 +13,7 @@ from bot.git import Git
 from bot.github.client import GitHubClient, PullFile
 from bot.globs import EXCLUDED, FileFilter
 from bot.languages import language_of
+from bot.patch import parse_patch
 from bot.repo import RepoView
 from bot.scan import might_hold_holes
 from bot.source import Candidate, blob_fetch, head_view, read
@@ -117,8 +118,6 @@ def _parse(patch: str) -> tuple[frozenset[int], Hunks, list[str]]:
 
 def _added_locally(git: Git | None, base: str, head: str, path: str) -> frozenset[int] | None:
     """GitHub leaves the patch out of a very large diff: read the added lines from git."""
-    from bot.source import parse_patch
-
     if git is None or git.commit(base) is None:
         return None
     found = parse_patch(git.diff_patch(base, head, (f":(literal){path}",)))
