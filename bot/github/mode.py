@@ -8,7 +8,6 @@ token, a model or GitHub outage give a notice or a warning and exit 0, unless
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ from bot.clock import Clock
 from bot.data import Hole, Report, Result
 from bot.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, AuthError, BotError
 from bot.git import Git
-from bot.github import fingerprint, render
+from bot.github import fingerprint, render, runner
 from bot.github.client import (
     GitHubClient,
     GitHubError,
@@ -31,8 +30,6 @@ from bot.github.client import (
 )
 from bot.github.source import PullChanges, collect, inside_one_hunk
 from bot.providers import Provider, Secret
-from bot.report import json as json_report
-from bot.report import terminal
 
 log = logging.getLogger("bot.github")
 
@@ -59,13 +56,6 @@ class Target:
     stale_threads: str = "resolve"  # the bot's threads whose hole is gone: a key of _STALE
 
 
-@dataclass(slots=True)
-class _Outcome:
-    notes: list[str]
-    diffs: list[str]
-    rejected: list[str]
-
-
 def run(
     target: Target,
     *,
@@ -85,8 +75,7 @@ def run(
             f"no model API key ({key_source}) in this run, so no fills: pull requests from forks "
             "and Dependabot get no secrets"
         )
-        _annotate(out, "notice", message)
-        _finish(target, None, _Outcome(notes=[message], diffs=[], rejected=[]))
+        _stop(target, out, "notice", message, message)
         return EXIT_USAGE if target.fail_on_error else EXIT_OK
     if not target.token:
         raise BotError("GitHub mode needs a token: set GITHUB_TOKEN (Action input github-token)")
@@ -98,8 +87,7 @@ def run(
             target, client, options, provider, max_file_size, output_format, out, cwd, paths
         )
     except (GitHubError, AuthError) as error:
-        _annotate(out, "warning", f"fim-bot could not finish: {error}")
-        _finish(target, None, _Outcome(notes=[str(error)], diffs=[], rejected=[]))
+        _stop(target, out, "warning", f"fim-bot could not finish: {error}", str(error))
         if target.fail_on_error:
             return EXIT_USAGE if isinstance(error, AuthError) else EXIT_FAILED
         return EXIT_OK
@@ -119,8 +107,7 @@ def _run(
     pull = client.pull(target.number)
     opted_out = _opted_out(target, pull)
     if opted_out:
-        _annotate(out, "notice", f"fim-bot: {opted_out}: nothing to do")
-        _finish(target, None, _Outcome(notes=[opted_out], diffs=[], rejected=[]))
+        _stop(target, out, "notice", f"fim-bot: {opted_out}: nothing to do", opted_out)
         return EXIT_OK
     head = target.head_sha or pull.head_sha
     pulled = collect(
@@ -149,14 +136,14 @@ def _run(
     report = pipeline.run(
         pulled.changes, options=options, provider=provider, repo=pulled.repo, skip=already
     )
-    _show(report, out, output_format)
-    outcome = _Outcome(notes=[], diffs=[], rejected=[])
+    runner.show(report, out, output_format)
+    outcome = runner.Outcome()
     prints = fingerprint.fingerprints([r.hole for r in report.results], report.texts)
     if options.dry_run:
         outcome.notes.append("dry run: nothing was sent to the model or posted")
     elif client.pull(target.number).head_sha != head:
         note = f"the pull request moved on past {head[:12]} during the run: nothing posted"
-        _annotate(out, "notice", f"fim-bot: {note}; the next run will post")
+        runner.annotate(out, "notice", f"fim-bot: {note}; the next run will post")
         outcome.notes.append(note)
     else:
         current = set(prints.values())
@@ -238,7 +225,7 @@ def _post(
     report: Report,
     pulled: PullChanges,
     prints: dict[Hole, str],
-    outcome: _Outcome,
+    outcome: runner.Outcome,
 ) -> None:
     inline: list[tuple[Result, dict[str, Any]]] = []
     outside: list[str] = []
@@ -300,17 +287,17 @@ def _comment(result: Result, mark: str) -> dict[str, Any]:
     return comment
 
 
-def _read_only(report: Report, outcome: _Outcome, out: TextIO) -> None:
+def _read_only(report: Report, outcome: runner.Outcome, out: TextIO) -> None:
     """A token that cannot write (a fork's pull request): the fills go to the step summary
     and a few annotations instead."""
     note = "the token is read-only (a pull request from a fork?): fills are in the step summary"
-    _annotate(out, "warning", f"fim-bot: {note}")
+    runner.annotate(out, "warning", f"fim-bot: {note}")
     outcome.notes.append(note)
     suggested = [r for r in report.results if r.status == "suggested"]
     outcome.diffs += [render.as_diff(r, report.texts[r.hole.path]) for r in suggested]
     for result in suggested[:MAX_NOTICES]:
         hole = result.hole
-        _annotate(
+        runner.annotate(
             out,
             "notice",
             f"fim-bot has a fill for this {hole.marker} (see the job summary)",
@@ -320,61 +307,11 @@ def _read_only(report: Report, outcome: _Outcome, out: TextIO) -> None:
         )
 
 
-def _show(report: Report, out: TextIO, output_format: str) -> None:
-    """The report in the log, where text from the pull request and the model can never act
-    as a workflow command."""
-    token = secrets.token_hex(16)
-    out.write(f"::stop-commands::{token}\n")
-    if output_format == "json":
-        json_report.write(report, out)
-    else:
-        terminal.write(report, out, color=False)
-    out.write(f"::{token}::\n")
-    out.flush()
+def _stop(target: Target, out: TextIO, kind: str, message: str, note: str) -> None:
+    """A run that ends before its work: one annotation, and the note in the step summary."""
+    runner.annotate(out, kind, message)
+    _finish(target, None, runner.Outcome(notes=[note]))
 
 
-def _annotate(
-    out: TextIO,
-    kind: str,
-    message: str,
-    *,
-    file: str | None = None,
-    line: int | None = None,
-    end_line: int | None = None,
-) -> None:
-    """A workflow command, its values escaped as the runner expects."""
-    properties = []
-    if file is not None:
-        properties.append(f"file={_escape(file, property_=True)}")
-    if line is not None:
-        properties.append(f"line={line}")
-    if end_line is not None:
-        properties.append(f"endLine={end_line}")
-    head = f"::{kind} {','.join(properties)}::" if properties else f"::{kind}::"
-    out.write(head + _escape(message) + "\n")
-    out.flush()
-
-
-def _escape(text: str, *, property_: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    if property_:
-        text = text.replace(":", "%3A").replace(",", "%2C")
-    return text
-
-
-def _finish(target: Target, report: Report | None, outcome: _Outcome) -> None:
-    """The step summary and the step's outputs, written in every GitHub run."""
-    empty = Report(results=(), skipped_files=())
-    report = report or empty
-    if target.step_summary is not None:
-        text = render.step_summary(
-            report, notes=outcome.notes, diffs=outcome.diffs, rejected=outcome.rejected
-        )
-        with target.step_summary.open("a", encoding="utf-8") as summary:
-            summary.write(text + "\n")
-    if target.output is not None:
-        with target.output.open("a", encoding="utf-8") as output:
-            output.write(
-                f"holes={len(report.results)}\nsuggested={report.count('suggested')}\n"
-                f"failed={report.count('failed')}\n"
-            )
+def _finish(target: Target, report: Report | None, outcome: runner.Outcome) -> None:
+    runner.finish(report, outcome, step_summary=target.step_summary, output=target.output)
