@@ -13,6 +13,7 @@ import ast
 import bisect
 import functools
 import io
+import re
 import textwrap
 import tokenize
 import warnings
@@ -233,26 +234,42 @@ def _leading(line: str) -> str:
 
 
 def comments(source: str, lines: list[str], module: Statements | None) -> dict[int, Comment]:
-    """Comments alone on their line, by row."""
+    """Comments alone on their line, by row (`lines` is `source` split at "\\n")."""
     if module is None:
         return _tokenized_comments(source, first_row=1)
     comments: dict[int, Comment] = {}
-    settled: dict[tuple[int, int], dict[int, Comment]] = {}
-    for row, line in enumerate(lines, start=1):
+    settled: dict[tuple[int, int], dict[int, Comment] | None] = {}
+    row, counted = 1, 0
+    for match in _COMMENT_LINE.finditer(source):
+        row += source.count("\n", counted, match.start())
+        counted = match.start()
+        line = lines[row - 1]
         stripped = line.lstrip(" \t\f")
-        if not stripped.startswith("#"):
-            continue
         span = module.inside(row)
-        if span is None:
+        if span is not None and span not in settled:  # inside a multi-line statement
+            text = "\n".join(lines[span[0] - 1 : span[1]]) + "\n"
+            # The tokenizer is slow, and most spans are calls and literals: only where a
+            # string may span lines can a "#" line be no comment.
+            if _may_span_lines(text):
+                settled[span] = _tokenized_comments(text, first_row=span[0])
+            else:
+                settled[span] = None
+        found = settled.get(span) if span is not None else None
+        if found is None:
             col = len(line) - len(stripped)
             comments[row] = Comment(row=row, col=col, text=stripped.rstrip("\r"))
-            continue
-        if span not in settled:  # inside a multi-line statement: ask the tokenizer
-            text = "\n".join(lines[span[0] - 1 : span[1]]) + "\n"
-            settled[span] = _tokenized_comments(text, first_row=span[0])
-        if row in settled[span]:
-            comments[row] = settled[span][row]
+        elif row in found:
+            comments[row] = found[row]
     return comments
+
+
+_COMMENT_LINE = re.compile(r"^[ \t\f]*#", re.MULTILINE)
+
+
+def _may_span_lines(text: str) -> bool:
+    """Whether a string of `text` may span lines: a triple-quoted one, or a backslash at a
+    line's end (a continued single-quoted string)."""
+    return '"""' in text or "'''" in text or "\\\n" in text or "\\\r\n" in text
 
 
 def _tokenized_comments(source: str, *, first_row: int) -> dict[int, Comment]:
