@@ -215,8 +215,21 @@ def _passed_on(
                     return
 
 
+# The statements that hold blocks of statements (TryStar: Python 3.11+); all others are simple.
+_COMPOUND = tuple(
+    getattr(ast, name)
+    for name in (
+        *("FunctionDef", "AsyncFunctionDef", "ClassDef", "If", "For", "AsyncFor", "While"),
+        *("With", "AsyncWith", "Try", "TryStar", "Match"),
+    )
+    if hasattr(ast, name)
+)
+
+
 def _blocks(node: ast.stmt) -> list[list[ast.stmt]]:
     """The statement lists under a compound statement, in source order."""
+    if not isinstance(node, _COMPOUND):  # most statements: no need to look for blocks
+        return []
     blocks: list[list[ast.stmt]] = []
     for field in ("body", "handlers", "orelse", "finalbody", "cases"):
         value = getattr(node, field, None)
