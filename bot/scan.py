@@ -8,7 +8,7 @@ import os
 from collections.abc import Iterator, Sequence
 
 from bot.data import Hole, SourceFile
-from bot.languages import DEFAULT_TAGS, STUB_KINDS, code, python
+from bot.languages import DEFAULT_TAGS, STUB_KINDS, python
 from bot.languages.python_overrides import Overrides
 from bot.languages.table import language_for
 from bot.repo import RepoView
@@ -66,6 +66,8 @@ class Scanner:
             return []
         if language.name == python.LANGUAGE:
             return python.find_holes(file, self._tags, self._overrides, self._stub_kinds)
+        from bot.languages import code  # tree-sitter's and the lexer's: not for Python alone
+
         return code.find_holes(file, language, self._tags)
 
 
@@ -127,4 +129,6 @@ def might_hold_holes(path: str, added: list[str], tags: tuple[str, ...]) -> bool
         return False
     if language.name == python.LANGUAGE:
         return python.has_candidate(added, tags)
+    from bot.languages import code
+
     return code.has_candidate(added, language, tags)
