@@ -9,6 +9,7 @@ import functools
 from typing import Protocol
 
 from bot.data import Hole
+from bot.languages import python
 from bot.text import replace_lines
 
 BROKEN = "the fill would add a syntax error"
@@ -59,10 +60,12 @@ class Code(Protocol):
 @functools.cache
 def code_for(name: str) -> Code:
     """The answers for the language called `name` (a row of language_rows.py)."""
-    from bot.languages import lexed_fills, python_fills
+    if name == python.LANGUAGE:  # Python's own parser; the others, the lexer and tree-sitter
+        from bot.languages import python_fills
 
-    if name == python_fills.LANGUAGE:
         return python_fills.PythonCode()
+    from bot.languages import lexed_fills
+
     return lexed_fills.for_language(name)
 
 
