@@ -159,6 +159,7 @@ _CODE = (
     "y = [x,\n    2]",
     "x += 1  # TODO: not on its own line",
     'digits = "\\d+"',  # an invalid escape: a warning (SyntaxWarning on 3.12+) to keep quiet
+    "y = [\n    # a note inside brackets\n    2,\n]",
 )
 _STUBS = ("pass", "...", "raise NotImplementedError", "raise NotImplementedError('later')")
 _COMMENTS = (
@@ -176,6 +177,7 @@ _IN_STRINGS = (
     'f"# {tag}: in an f-string {x}"',
     's = """\n# {tag}: in a triple-quoted string\n"""',
     "s = (\n    '# {tag}: in brackets'\n)",
+    "s = 'a \\\n# {tag}: in a string continued by a backslash'",
 )
 # A stub statement whose string holds a tag: its row may start a stub hole, never a todo.
 _STUB_WITH_TAG = "raise NotImplementedError('# {tag}: in the message')"

@@ -3,6 +3,8 @@ exception escaping, and keep the hole contract (DESIGN.md section 2) on what the
 
 from __future__ import annotations
 
+import io
+import tokenize
 import warnings
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
@@ -14,6 +16,7 @@ from hypothesis import strategies as st
 from bot.clean import Rejected, check_syntax, clean
 from bot.data import Hole, SourceFile
 from bot.languages.python import find_holes, parse
+from bot.languages.python_syntax import Statements, comments
 from bot.patch import parse_patch
 from bot.prompt import build
 from tests.strategies import (
@@ -174,6 +177,23 @@ def test_scan_valid_python(generated: PyFile, data: st.DataObject) -> None:
     # The same file with the tags in strings spelled NOTE has exactly the same holes.
     twin = SourceFile(path="mod.py", text=generated.twin, added=added)
     assert find_holes(twin, TAGS) == holes
+
+
+@EXAMPLES
+@given(python_files(newlines=("\n", "\r\n")))
+def test_comments_are_the_tokenizers(generated: PyFile) -> None:
+    """The scanner's quick search for comments alone on their line (a regular expression, the
+    tokenizer only where a string may span lines) finds what the tokenizer finds in the file."""
+    source = generated.text
+    lines = source.split("\n")
+    tree = parse(source)
+    assert tree is not None
+    found = comments(source, lines, Statements(tree, lines))
+    expected = {}
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.COMMENT and not token.line[: token.start[1]].strip():
+            expected[token.start[0]] = (token.start[1], token.string)
+    assert {row: (c.col, c.text) for row, c in found.items()} == expected
 
 
 # --- The clean-up -------------------------------------------------------------------------
