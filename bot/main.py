@@ -152,7 +152,7 @@ def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         untrusted=("api-base", "provider") if github else (),
     )
     if github:
-        return _github(args, env, resolved)
+        return _github(args, env, resolved, git)
     collected = source.collect(resolved.selection, cwd=Path.cwd(), git=git)
     report = pipeline.run(
         collected.changes,
@@ -179,7 +179,9 @@ def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     return EXIT_FAILED if report.count("failed") else EXIT_OK
 
 
-def _github(args: argparse.Namespace, env: Mapping[str, str], resolved: Settings) -> int:
+def _github(
+    args: argparse.Namespace, env: Mapping[str, str], resolved: Settings, git: Git | None
+) -> int:
     from bot import settings
     from bot.clock import Clock
     from bot.github import mode
@@ -195,7 +197,7 @@ def _github(args: argparse.Namespace, env: Mapping[str, str], resolved: Settings
         max_file_size=resolved.selection.max_file_size,
         output_format=resolved.format,
         out=sys.stdout,
-        cwd=Path.cwd(),
+        git=git,
         paths=resolved.selection.paths,
     )
 

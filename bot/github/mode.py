@@ -67,7 +67,7 @@ def run(
     max_file_size: int,
     output_format: str,
     out: TextIO,
-    cwd: Path,
+    git: Git | None,
     paths: tuple[str, ...] = (),
 ) -> int:
     if not can_send and not options.dry_run:
@@ -84,7 +84,7 @@ def run(
     )
     try:
         return _run(
-            target, client, options, provider, max_file_size, output_format, out, cwd, paths
+            target, client, options, provider, max_file_size, output_format, out, git, paths
         )
     except (GitHubError, AuthError) as error:
         _stop(target, out, "warning", f"fim-bot could not finish: {error}", str(error))
@@ -101,7 +101,7 @@ def _run(
     max_file_size: int,
     output_format: str,
     out: TextIO,
-    cwd: Path,
+    git: Git | None,
     paths: tuple[str, ...],
 ) -> int:
     pull = client.pull(target.number)
@@ -115,7 +115,7 @@ def _run(
         client.files(target.number),
         head=head,
         base=pull.base_sha,
-        git=Git.find(cwd),
+        git=git,
         tags=options.tags,
         max_file_size=max_file_size,
         files_filter=options.files,
