@@ -178,3 +178,7 @@ try:
         _hypothesis_settings.load_profile("ci")
 except ImportError:  # the scanner-only runs on other Pythons may lack it
     pass
+
+
+# The fake GitHub and a GitHub-mode run against it, for every test file that needs them.
+from tests.pulls import github, run  # noqa: E402, F401
