@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,8 @@ from bot.errors import BotError
 # The object name of the empty tree: the base of a root commit.
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 INDEX = ":index"  # stands for the index as the new side of a diff
+_FILE_MODES = ("100644", "100755")  # regular files; not symlinks (120000) nor submodules
+_OBJECT_ID = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")  # SHA-1 or SHA-256
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -20,6 +23,7 @@ class DiffEntry:
     status: str  # A, M, D, R, C, T, U
     old_mode: str
     new_mode: str
+    new_id: str  # the new side's object id; all zeros for the working tree
     path: str
     old_path: str | None = None
 
@@ -30,6 +34,7 @@ class Git:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._commits: dict[str, str | None] = {}  # a run asks for the same revisions again
+        self._blob_ids: dict[str, dict[str, str]] = {}
 
     def run(self, *args: str, stdin: bytes | None = None, check: bool = True) -> bytes:
         cmd = ["git", "-c", "core.quotepath=off", "-C", str(self.root), *args]
@@ -90,6 +95,7 @@ class Git:
             "diff",
             "--raw",
             "-z",
+            "--no-abbrev",
             "--find-renames",
             "--no-ext-diff",
             *_sides(base, head),
@@ -160,35 +166,49 @@ class Git:
         )
         return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
 
-    def tree_files(self, rev: str) -> list[str]:
-        """Every file path in the tree of `rev`."""
-        out = self.run("ls-tree", "-r", "-z", "--name-only", "--full-tree", rev)
-        return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
+    def blob_ids(self, rev: str) -> dict[str, str]:
+        """{path: object id} of every regular file in the tree of commit `rev`, or in the index
+        when `rev` is empty (its merged entries). One listing per revision and run."""
+        if rev not in self._blob_ids:
+            if rev:
+                out = self.run("ls-tree", "-r", "-z", "--full-tree", rev)  # MODE TYPE ID\tPATH
+            else:
+                out = self.run("ls-files", "-z", "--stage")  # MODE ID STAGE\tPATH
+            ids: dict[str, str] = {}
+            for record in out.decode("utf-8", "surrogateescape").split("\0"):
+                info, _, path = record.partition("\t")
+                fields = info.split(" ")
+                if len(fields) != 3:
+                    continue
+                mode, object_id, stage = (
+                    (fields[0], fields[2], "0") if rev else (fields[0], fields[1], fields[2])
+                )
+                if mode in _FILE_MODES and stage == "0":  # a conflict's sides are not the index's
+                    ids[path] = object_id
+            self._blob_ids[rev] = ids
+        return self._blob_ids[rev]
 
-    def index_files(self) -> list[str]:
-        out = self.run("ls-files", "-z", "--cached")
-        return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
-
-    def read_blobs(self, specs: list[str]) -> dict[str, bytes | None]:
-        """The contents of `REV:path` (or `:path` for the index) objects, in one git process."""
-        if not specs:
+    def read_blobs(self, ids: list[str]) -> dict[str, bytes | None]:
+        """The contents of blobs named by object id, in one git process: never by a path, which
+        git's line-based batch input would split at a newline in the name."""
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
             return {}
-        out = self.run(
-            "cat-file",
-            "--batch",
-            stdin="".join(f"{s}\n" for s in specs).encode("utf-8", "surrogateescape"),
-        )
+        for object_id in wanted:
+            if not _OBJECT_ID.fullmatch(object_id):
+                raise ValueError(f"not an object id: {object_id!r}")
+        out = self.run("cat-file", "--batch", stdin="".join(f"{i}\n" for i in wanted).encode())
         blobs: dict[str, bytes | None] = {}
         pos = 0
-        for spec in specs:
+        for object_id in wanted:
             end = out.index(b"\n", pos)
             header = out[pos:end].split()
             pos = end + 1
             if len(header) != 3 or header[-1] == b"missing":
-                blobs[spec] = None
+                blobs[object_id] = None
                 continue
             size = int(header[2])
-            blobs[spec] = out[pos : pos + size] if header[1] == b"blob" else None
+            blobs[object_id] = out[pos : pos + size] if header[1] == b"blob" else None
             pos += size + 1
         return blobs
 
@@ -224,7 +244,7 @@ def _parse_raw(out: bytes) -> list[DiffEntry]:
     entries: list[DiffEntry] = []
     i = 0
     while i < len(fields) and fields[i].startswith(":"):
-        old_mode, new_mode, _old_sha, _new_sha, status = fields[i][1:].split(" ")
+        old_mode, new_mode, _old_id, new_id, status = fields[i][1:].split(" ")
         letter = status[0]
         if letter in ("R", "C"):
             entries.append(
@@ -232,6 +252,7 @@ def _parse_raw(out: bytes) -> list[DiffEntry]:
                     status=letter,
                     old_mode=old_mode,
                     new_mode=new_mode,
+                    new_id=new_id,
                     old_path=fields[i + 1],
                     path=fields[i + 2],
                 )
@@ -239,7 +260,13 @@ def _parse_raw(out: bytes) -> list[DiffEntry]:
             i += 3
         else:
             entries.append(
-                DiffEntry(status=letter, old_mode=old_mode, new_mode=new_mode, path=fields[i + 1])
+                DiffEntry(
+                    status=letter,
+                    old_mode=old_mode,
+                    new_mode=new_mode,
+                    new_id=new_id,
+                    path=fields[i + 1],
+                )
             )
             i += 2
     return entries

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -68,13 +68,13 @@ def _repo_view(git: Git, selection: Selection) -> RepoView:
         assert selection.head is not None
         return head_view(git, git.resolve(selection.head), cap)
     if selection.mode == "staged":
-        return _view(git.index_files, blob_fetch(git, "", cap), cap)
+        return _view(lambda: list(git.blob_ids("")), blob_fetch(git, "", cap), cap)
     return _view(lambda: git.listed(()), _disk_fetch(git.root, cap), cap)
 
 
 def head_view(git: Git, rev: str, cap: int) -> RepoView:
     """The repository as commit `rev` holds it, read from git objects."""
-    return _view(lambda: git.tree_files(rev), blob_fetch(git, rev, cap), cap)
+    return _view(lambda: list(git.blob_ids(rev)), blob_fetch(git, rev, cap), cap)
 
 
 def _view(list_files: Callable[[], list[str]], fetch: Fetch, cap: int) -> RepoView:
@@ -161,7 +161,8 @@ def _diff(git: Git, cwd: Path, selection: Selection) -> Changes:
         candidates += [Candidate(path=p) for p in git.untracked(specs)]
         fetch = _disk_fetch(git.root, selection.max_file_size)
     else:
-        fetch = blob_fetch(git, "" if new == INDEX else str(new), selection.max_file_size)
+        ids = {e.path: e.new_id for e in entries}  # what the diff compared, by object id
+        fetch = blob_fetch(git, "" if new == INDEX else str(new), selection.max_file_size, ids)
     return read(candidates, fetch, git)
 
 
@@ -238,14 +239,16 @@ def _read_disk(full: Path, cap: int) -> bytes | str | None:
         return f"unreadable: {error.strerror}"
 
 
-def blob_fetch(git: Git, rev: str, cap: int) -> Fetch:
-    """Read from git objects: `REV:path`, or `:path` (the index) when `rev` is empty."""
+def blob_fetch(git: Git, rev: str, cap: int, ids: Mapping[str, str] | None = None) -> Fetch:
+    """Read from git objects by their ids: those of `ids` when given (a diff's new side), else
+    those that the tree of commit `rev` (or the index, when `rev` is empty) lists."""
 
     def fetch(paths: list[str]) -> dict[str, bytes | str | None]:
-        blobs = git.read_blobs([f"{rev}:{path}" for path in paths])
+        known = git.blob_ids(rev) if ids is None else ids
+        blobs = git.read_blobs([known[p] for p in paths if p in known])
         found: dict[str, bytes | str | None] = {}
         for path in paths:
-            blob = blobs[f"{rev}:{path}"]
+            blob = blobs.get(known[path]) if path in known else None
             found[path] = f"larger than {cap} bytes" if blob and len(blob) > cap else blob
         return found
 
@@ -274,7 +277,8 @@ def read(candidates: list[Candidate], fetch: Fetch, git: Git | None) -> Changes:
     files: list[SourceFile] = []
     for candidate in readable:
         content = contents.get(candidate.path)
-        if content is None:
+        if content is None:  # gone since it was listed: said, never lost without a word
+            skipped.append(SkippedFile(path=candidate.path, reason="not found"))
             continue
         decoded = _decode(content)
         if isinstance(decoded, SkippedFile):
