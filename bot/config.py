@@ -64,11 +64,18 @@ def load(path: Path, *, cwd: Path) -> ConfigFile:
     relative to `cwd`."""
     name = _shown(path, cwd)
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise BotError(f"{name}:1: not UTF-8 text") from None
+        content = path.read_bytes()
     except OSError as error:
         raise BotError(f"{name}: cannot read it: {error.strerror}") from None
+    return parse(content, name)
+
+
+def parse(content: bytes, name: str) -> ConfigFile:
+    """Check a configuration file's bytes; `name` is how messages call it."""
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BotError(f"{name}:1: not UTF-8 text") from None
     import yaml
 
     loader = yaml.SafeLoader(text)

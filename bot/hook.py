@@ -82,6 +82,10 @@ def run(action: str, *, env: Mapping[str, str], cwd: Path, out: TextIO) -> int:
         print(f"fim-bot: error: {error.message}", file=sys.stderr)
         return error.exit_code or EXIT_USAGE
     try:
+        if resolved.can_send:
+            from bot import trust
+
+            trust.check(resolved, git)  # a branch's file may not redirect the key: say so, pass
         return _fill(action, git, resolved, cwd=cwd, out=out)
     except BotError as error:  # a rejected key, git trouble: never a reason to block
         return _notice(error.message)

@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Literal, Protocol
 
 from bot import globs
 from bot.languages import DEFAULT_TAGS, STUB_KINDS
@@ -19,6 +19,7 @@ from bot.providers import PROVIDERS
 from bot.providers.templates import TEMPLATES
 
 STALE_THREADS = ("resolve", "minimize", "keep")
+Trust = Literal["any", "workflow", "default-branch"]
 
 
 class Invalid(ValueError):
@@ -215,6 +216,11 @@ class Key:
     env: str | None  # the variable that sets it, if any
     flag: str | None  # the command-line option, if any
     group: str  # where `bot run --help` lists the flag
+    # Who may set it in a configuration file (bot.trust): anyone ("any"); on a pull request
+    # only the workflow, not the pull request's own file ("workflow"); and, for what sends
+    # code or keys somewhere or runs a command, locally too only the default branch's file
+    # ("default-branch").
+    trust: Trust = "any"
 
 
 def _key(
@@ -225,6 +231,7 @@ def _key(
     *,
     flag: bool | str = True,
     env: bool | str = True,
+    trust: Trust = "any",
 ) -> Key:
     """A row of the table: the variable is FIM_BOT_ and the name, the flag -- and the name."""
     short = name.rpartition(".")[2]
@@ -238,6 +245,7 @@ def _key(
         else None,
         flag=(flag if isinstance(flag, str) else f"--{short}") if flag else None,
         group="",
+        trust=trust,
     )
 
 
@@ -249,8 +257,20 @@ _SCAN = (
     _key("max-file-size", Whole(low=1), 1_000_000, "bytes; larger files are skipped"),
 )
 _MODEL = (
-    _key("provider", _one_of(tuple(PROVIDERS)), None, _one_of(tuple(PROVIDERS)).must),
-    _key("api-base", Text(must="an http(s) URL", check=_url), None, "the API's base URL"),
+    _key(
+        "provider",
+        _one_of(tuple(PROVIDERS)),
+        None,
+        _one_of(tuple(PROVIDERS)).must,
+        trust="default-branch",
+    ),
+    _key(
+        "api-base",
+        Text(must="an http(s) URL", check=_url),
+        None,
+        "the API's base URL",
+        trust="default-branch",
+    ),
     _key("model", _STRING, None, "the model name (default: the provider's)"),
     _key(
         "fim-template",
@@ -273,10 +293,37 @@ _MODEL = (
 )
 _GITHUB = (
     _key("github.stale-threads", _one_of(STALE_THREADS), "resolve", "gone holes", flag=False),
-    _key("github.skip-draft", Flag(), False, "leave draft pull requests alone", flag=False),
-    _key("github.opt-out-label", _LABEL, "no-fim-bot", "leave PRs with it alone", flag=False),
-    _key("github.bot-login", _STRING, None, "whose comments are the bot's", env="FIM_BOT_LOGIN"),
-    _key("github.fail-on-error", Flag(), False, "exit 1 for a failed hole, 2 for a bad key"),
+    _key(
+        "github.skip-draft",
+        Flag(),
+        False,
+        "leave draft pull requests alone",
+        flag=False,
+        trust="workflow",
+    ),
+    _key(
+        "github.opt-out-label",
+        _LABEL,
+        "no-fim-bot",
+        "leave PRs with it alone",
+        flag=False,
+        trust="workflow",
+    ),
+    _key(
+        "github.bot-login",
+        _STRING,
+        None,
+        "whose comments are the bot's",
+        env="FIM_BOT_LOGIN",
+        trust="workflow",
+    ),
+    _key(
+        "github.fail-on-error",
+        Flag(),
+        False,
+        "exit 1 for a failed hole, 2 for a bad key",
+        trust="workflow",
+    ),
 )
 KEYS: dict[str, Key] = {
     key.name: replace(key, group=group)

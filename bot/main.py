@@ -146,13 +146,14 @@ def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         output_format=args.format,
         apply=args.apply,
         dry_run=args.dry_run,
-        # The file comes from the pull request's own checkout: honouring its api-base or
-        # provider would let a pull request send the code, and the key in the Authorization
-        # header, anywhere.
-        untrusted=("api-base", "provider") if github else (),
+        pull_request=github,
     )
     if github:
         return _github(args, env, resolved, git)
+    if not args.dry_run:
+        from bot import trust
+
+        trust.check(resolved, git)
     collected = source.collect(resolved.selection, cwd=Path.cwd(), git=git)
     report = pipeline.run(
         collected.changes,

@@ -64,6 +64,7 @@ class Settings:
     github: GitHubSettings
     time_scale: float
     config_file: str | None  # as messages name it; None when there is none
+    config_path: Path | None  # where it is
     sources: dict[str, Sourced]  # every key, and "api-key" (hidden), for `bot config`
 
     @property
@@ -87,25 +88,24 @@ def resolve(
     output_format: Format = "text",
     apply: bool = False,
     dry_run: bool = False,
-    untrusted: tuple[str, ...] = (),
+    pull_request: bool = False,
 ) -> Settings:
     """Read the configuration file, then check the flags against each other and fill in what
     the environment and the file say. `flags` holds only the flags given, by key name.
 
-    `untrusted` names keys the file may not set (on a pull request the file comes from the
-    pull request's own checkout): they are ignored there, with a warning."""
+    On a `pull_request` the file comes from the pull request's own checkout: the keys that
+    only the workflow may set (`Key.trust`) are ignored there, with a warning."""
     found = config.find(root, config_path or env.get("FIM_BOT_CONFIG") or None, cwd=cwd)
     file = config.load(found, cwd=cwd) if found else config.ConfigFile(path="", entries={})
-    for name in untrusted:
-        if name in file.entries:
-            log.warning(
-                "ignoring %s from %s:%d on a pull request: set it through the environment "
-                "(the Action's %s input) instead",
-                name,
-                file.path,
-                file.entries.pop(name).line,
-                name,
-            )
+    for name in [n for n in file.entries if pull_request and KEYS[n].trust != "any"]:
+        key = KEYS[name]
+        log.warning(
+            "ignoring %s from %s:%d on a pull request: only the workflow sets it (%s)",
+            name,
+            file.path,
+            file.entries.pop(name).line,
+            " or ".join(filter(None, (key.flag, key.env))),
+        )
     sources = {name: _layer(name, flags, env, file) for name in KEYS}
     mode = _mode(head=head, staged=staged, all_files=all_files)
     if apply and mode == "head":
@@ -180,6 +180,7 @@ def resolve(
         ),
         time_scale=_time_scale(env.get("FIM_BOT_TIME_SCALE")),
         config_file=file.path or None,
+        config_path=found,
         sources=sources,
     )
 

@@ -593,11 +593,11 @@ STUBS = "def alpha():\n    pass\n\n\ndef beta():\n    pass\n"
 
 
 @pytest.mark.parametrize(
-    ("file", "pull", "notice"),
+    ("env", "pull", "notice"),
     [
-        ("github:\n  skip-draft: true\n", {"draft": True}, "the pull request is a draft"),
-        ("", {"labels": ["No-FIM-Bot"]}, "the pull request has the label 'no-fim-bot'"),
-        ("github:\n  opt-out-label: later\n", {"labels": ["later"]}, "has the label 'later'"),
+        ({"FIM_BOT_SKIP_DRAFT": "true"}, {"draft": True}, "the pull request is a draft"),
+        ({}, {"labels": ["No-FIM-Bot"]}, "the pull request has the label 'no-fim-bot'"),
+        ({"FIM_BOT_OPT_OUT_LABEL": "later"}, {"labels": ["later"]}, "has the label 'later'"),
     ],
     ids=["draft", "default-label", "own-label"],
 )
@@ -605,12 +605,13 @@ def test_drafts_and_labelled_pull_requests_are_left_alone(
     action: Repo,
     github: FakeGitHub,
     codestral: FakeCodestral,
-    file: str,
+    env: dict[str, str],
     pull: dict[str, Any],
     notice: str,
 ) -> None:
-    """A notice, exit 0, no model call and nothing posted."""
-    action.write(".fim-bot.yml", file)
+    """Set by the workflow (a pull request's own file may not): a notice, exit 0, no model
+    call and nothing posted."""
+    action.env.update(env)
     files = {"mod.py": PullFile.from_texts(None, STUBS)}
     github.add_pull(OWNER, NAME, NUMBER, fake_sha("head"), files, **pull)
     proc = pr_run(action)

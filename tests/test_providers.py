@@ -503,7 +503,7 @@ def test_untrusted_file_keys_are_ignored(tmp_path: Path, caplog: pytest.LogCaptu
         config_path=None,
         cwd=tmp_path,
         root=tmp_path,
-        untrusted=("api-base", "provider"),
+        pull_request=True,
     )
     assert (chosen.provider.name, chosen.api_base) == (
         "codestral",
