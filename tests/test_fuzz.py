@@ -1,9 +1,12 @@
 """Property tests: the diff reader, the scanner and the clean-up take any input without an
-exception escaping, and keep the hole contract (DESIGN.md section 2) on what they return."""
+exception escaping, and keep the hole contract on what they return; and file names of any
+shape, through every mode of the real `bot`, never make it read or send another file."""
 
 from __future__ import annotations
 
 import io
+import json
+import re
 import tokenize
 import warnings
 from collections.abc import Callable
@@ -28,7 +31,8 @@ from tests.strategies import (
     pythonish_texts,
 )
 
-pytestmark = pytest.mark.scanner  # the scanner and the clean-up lean on tokenize
+# The scanner and the clean-up lean on tokenize: their tests run on every Python (.ci/run).
+scanner = pytest.mark.scanner
 
 TAGS = ("TODO", "FIXME", "XXX")
 IDIOMS = {"pass", "...", "NotImplementedError"}
@@ -103,6 +107,7 @@ def assert_contract(file: SourceFile, holes: list[Hole], tags: tuple[str, ...]) 
 # --- The diff reader ----------------------------------------------------------------------
 
 
+@scanner
 @EXAMPLES
 @given(patches())
 def test_patch_added_lines(patch: Patch) -> None:
@@ -110,6 +115,7 @@ def test_patch_added_lines(patch: Patch) -> None:
     assert parse_patch(patch.text) == patch.added
 
 
+@scanner
 @EXAMPLES
 @given(patches(), st.data())
 def test_patch_cut_short(patch: Patch, data: st.DataObject) -> None:
@@ -120,6 +126,7 @@ def test_patch_cut_short(patch: Patch, data: st.DataObject) -> None:
             assert lines <= (patch.added.get(path) or frozenset()), path
 
 
+@scanner
 @EXAMPLES
 @given(
     st.one_of(
@@ -146,6 +153,7 @@ def test_patch_garbage(patch: bytes) -> None:
 # --- The scanner --------------------------------------------------------------------------
 
 
+@scanner
 @EXAMPLES
 @given(
     pythonish_texts(),
@@ -162,6 +170,7 @@ def test_scan_any_text(text: str, tags: tuple[str, ...], data: st.DataObject) ->
     assert find_holes(again, tags) == holes
 
 
+@scanner
 @EXAMPLES
 @given(python_files(newlines=("\n", "\r\n", "\r")), st.data())
 def test_scan_valid_python(generated: PyFile, data: st.DataObject) -> None:
@@ -179,6 +188,7 @@ def test_scan_valid_python(generated: PyFile, data: st.DataObject) -> None:
     assert find_holes(twin, TAGS) == holes
 
 
+@scanner
 @EXAMPLES
 @given(python_files(newlines=("\n", "\r\n")))
 def test_comments_are_the_tokenizers(generated: PyFile) -> None:
@@ -199,6 +209,7 @@ def test_comments_are_the_tokenizers(generated: PyFile) -> None:
 # --- The clean-up -------------------------------------------------------------------------
 
 
+@scanner
 @settings(EXAMPLES, max_examples=300)
 @given(python_files(), st.data())
 def test_clean_offers_only_valid_fills(generated: PyFile, data: st.DataObject) -> None:
@@ -228,3 +239,93 @@ def test_clean_offers_only_valid_fills(generated: PyFile, data: st.DataObject) -
             fills.append((hole, suggestion))
     verdict = check_syntax(text, fills)
     assert (verdict is None) == compiles(replaced(text, fills))
+
+
+# --- File names of any shape, through every mode of the real bot ---------------------------
+
+# Characters that git's line- or space-based formats, shells and option parsers trip on.
+_NAME_CHARS = st.sampled_from([*"ab9_- ", *":\"'\\*?[]!#$", "\n", "\t", "\r", "\x01", "\x1b", "é"])
+_PART = st.text(_NAME_CHARS, min_size=1, max_size=6).filter(lambda p: p.strip(".") != "")
+file_names = st.builds(
+    lambda folders, stem, dash: "/".join([*folders, ("-" if dash else "") + stem + ".py"]),
+    st.lists(_PART, max_size=2),
+    _PART,
+    st.booleans(),
+)
+SECRETS_FILE = "my_secrets.py"  # excluded by the default `*secret*`
+CANARY = "CANARY-0e1f"
+_MODES = ("worktree", "staged", "head", "all", "github-checkout", "github-api")
+
+
+@pytest.mark.parametrize("mode", _MODES)
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@given(names=st.lists(file_names, min_size=1, max_size=4, unique_by=str.casefold))
+def test_every_hole_is_read_from_its_own_file(
+    names: list[str], mode: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Random file names (newlines, control characters, leading dashes, colons, quotes) in
+    every mode: each hole is read from its own file and the excluded file is never sent."""
+    from tests.conftest import TEST_KEY, Repo, clean_env
+    from tests.fakes.codestral import FakeCodestral
+    from tests.fakes.github import FakeGitHub, PullFile
+    from tests.pulls import NAME, NUMBER, OWNER, Run, named_return
+
+    top = tmp_path_factory.mktemp("names")
+    (top / "home").mkdir()
+    repo = Repo(top / "repo", clean_env(top / "home"))
+    repo.path.mkdir()
+    repo.git("init", "-q", "-b", "main")
+    secret = f'KEY = "{CANARY}"\n\n\ndef rotate():\n    pass\n'
+    repo.write(SECRETS_FILE, secret)
+    base = repo.commit("base")
+    texts = {name: f"def f{i}():\n    pass\n" for i, name in enumerate(names)}
+    texts[SECRETS_FILE] = secret + "\n\ndef spin():\n    pass\n"
+    for name, text in texts.items():
+        repo.write(name, text)
+    if mode == "staged":
+        repo.git("add", "-A")
+    head = repo.commit("head") if mode not in ("worktree", "staged") else ""
+    with FakeCodestral(api_key=TEST_KEY) as model, FakeGitHub() as github:
+        model.responder = named_return
+        if mode.startswith("github"):
+            github.add_pull(
+                OWNER,
+                NAME,
+                NUMBER,
+                head,
+                files={n: PullFile.from_texts(None, t) for n, t in texts.items()},
+                base_sha=base,
+                base_files={SECRETS_FILE: secret},
+            )
+            run = Run(top, top / "home", github, model)
+            if mode == "github-checkout":
+                run.folder = repo.path
+            proc = run("--format", "json")
+            # The report sits between ::stop-commands:: markers in the log.
+            logged = re.search(r"::stop-commands::(\w+)\n(.*)\n::\1::", proc.stdout, re.S)
+            assert logged, proc.stdout
+            output = logged[2]
+            assert {c.path for c in github.review_comments(NUMBER)} == set(names)
+        else:
+            args = {
+                "worktree": [],
+                "staged": ["--staged"],
+                "head": ["--base", base, "--head", head],
+                "all": ["--all"],
+            }[mode]
+            proc = repo.bot(
+                "run",
+                "--format",
+                "json",
+                *args,
+                CODESTRAL_API_KEY=TEST_KEY,
+                CODESTRAL_API_BASE=model.base_url,
+            )
+            output = proc.stdout
+        assert proc.returncode == 0, proc.stderr
+        report = json.loads(output)
+        found = {h["path"]: (h["status"], h["suggestion"]) for h in report["holes"]}
+        assert found == {n: ("suggested", f"    return 'f{i}'\n") for i, n in enumerate(names)}
+        excluded = {"path": SECRETS_FILE, "reason": "excluded by configuration"}
+        assert excluded in report["skipped_files"]
+        assert all(CANARY not in json.dumps(r.body) for r in model.requests)
