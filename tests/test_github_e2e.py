@@ -15,6 +15,7 @@ from tests.fakes.codestral import FakeCodestral
 from tests.fakes.github import ACTIONS_TOKEN, CREATE_REVIEW, FakeGitHub, PullFile, fake_sha
 
 LIST_FILES = "GET /repos/{owner}/{repo}/pulls/{pull_number}/files"
+CONTENTS = "GET /repos/{owner}/{repo}/contents/{path}"
 
 OWNER, NAME, NUMBER = "octo-org", "hello", 7
 HEAD = fake_sha("head-1")
@@ -330,7 +331,7 @@ def test_text_comes_from_the_local_checkout_when_it_holds_the_head(
     run.folder = checkout.path
     proc = run()
     assert proc.returncode == 0, proc.stderr
-    assert github.count("GET /repos/{owner}/{repo}/contents/{path}") == 0
+    assert github.count(CONTENTS) == 0
     assert len(github.review_comments(NUMBER)) == 1
 
 
@@ -397,13 +398,13 @@ def test_github_requests_grow_by_one_review_per_30_holes(
     counts = {k: v for k, v in github.counts().items() if not k.startswith("graphql:")}
     # One review per 30 holes; the rest does not grow with the holes: the pull request twice
     # (before and after the work, to see that its head did not move), its files, one file's
-    # contents (the head is not on disk here), the bot's threads, its pending reviews. The
-    # Actions token's login is known without asking.
+    # contents and the top folder's .gitattributes (the head is not on disk here), the bot's
+    # threads, its pending reviews. The Actions token's login is known without asking.
     assert counts == {
         "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews": -(-holes // 30),
         "GET /repos/{owner}/{repo}/pulls/{pull_number}": 2,
         "GET /repos/{owner}/{repo}/pulls/{pull_number}/files": 1,
-        "GET /repos/{owner}/{repo}/contents/{path}": 1,
+        CONTENTS: 2,
         "POST /graphql": 1,
         "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews": 1,
     }
@@ -446,9 +447,8 @@ def test_excluded_files_are_never_read_on_a_pull_request(
     )
     proc = run()
     assert proc.returncode == 0, proc.stderr
-    fetched = [r.path for r in github.requests if "/contents/" in r.path]
-    assert len(fetched) == 1
-    assert "ok.py" in fetched[0]
+    fetched = [r.params["path"] for r in github.requests if r.route == CONTENTS]
+    assert fetched == [".gitattributes", "ok.py"]
     assert all("alpha" not in r.body["prompt"] for r in codestral.requests)
 
 
@@ -496,3 +496,39 @@ def test_a_bad_gateway_after_the_review_was_stored_never_posts_it_twice(
     assert github.count(CREATE_REVIEW) == 1
     assert len(github.review_comments(NUMBER)) == 2
     assert len(codestral.requests) == calls
+
+
+def report_of(proc: Any) -> Any:
+    """The JSON report of a `--format json` run, from between its ::stop-commands:: markers."""
+    payload = proc.stdout.split("\n", 1)[1].rsplit("::", 2)[0]
+    return json.loads(payload[: payload.rindex("}") + 1])
+
+
+def test_the_heads_gitattributes_skip_generated_and_vendored_files(
+    run: Run, github: FakeGitHub
+) -> None:
+    """Without the head on disk, its .gitattributes (the top's and a folder's) skip generated
+    and vendored files with the local reasons, one contents read per folder."""
+    github.add_pull(
+        OWNER,
+        NAME,
+        NUMBER,
+        HEAD,
+        files={
+            "gen/api.py": PullFile.from_texts(None, stubs(["alpha"])),
+            "lib/vendor.py": PullFile.from_texts(None, stubs(["beta"])),
+            "lib/core.py": PullFile.from_texts(None, stubs(["gamma"])),
+        },
+        base_files={
+            ".gitattributes": "gen/** linguist-generated\n",
+            "lib/.gitattributes": "vendor.py linguist-vendored\n",
+        },
+    )
+    proc = run("--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    skipped = {f["path"]: f["reason"] for f in report_of(proc)["skipped_files"]}
+    assert skipped == {"gen/api.py": "generated (linguist-generated)", "lib/vendor.py": "vendored"}
+    assert [c.path for c in github.review_comments(NUMBER)] == ["lib/core.py"]
+    read = sorted(r.params["path"] for r in github.requests if r.route == CONTENTS)
+    # Each folder's .gitattributes once (gen/ has none: a 404), and only the file not skipped.
+    assert read == [".gitattributes", "gen/.gitattributes", "lib/.gitattributes", "lib/core.py"]
