@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -532,3 +533,64 @@ def test_the_heads_gitattributes_skip_generated_and_vendored_files(
     read = sorted(r.params["path"] for r in github.requests if r.route == CONTENTS)
     # Each folder's .gitattributes once (gen/ has none: a 404), and only the file not skipped.
     assert read == [".gitattributes", "gen/.gitattributes", "lib/.gitattributes", "lib/core.py"]
+
+
+def shown_as(markdown: str) -> str:
+    """The text that Markdown outside code shows: backslash escapes and HTML entities read,
+    word joiners invisible."""
+    unescaped = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+    return html.unescape(unescaped).replace("\u2060", "")
+
+
+def test_todo_text_in_a_title_neither_hides_the_suggestion_nor_mentions(
+    run: Run, github: FakeGitHub, codestral: FakeCodestral
+) -> None:
+    """TODO texts with `<!--`, `-->`, @-mentions and backticks show as they are in the title:
+    the suggestion and the fingerprint stay intact (a re-run costs nothing), no one is named."""
+    todos = [
+        "<!-- x",
+        "close --> <b>here</b> & there",
+        "ask @someone, (@alice) or @some-one",
+        "ping @org/team",
+        "use `code` and a ` tick`",
+    ]
+    names = [f"f{i}" for i in range(len(todos))]
+    new = "".join(
+        f"def {n}():\n    # TODO: {t}\n    pass\n\n\n" for n, t in zip(names, todos, strict=True)
+    )
+    open_pull(github, {"mod.py": (None, new)})
+    assert run().returncode == 0
+    comments = sorted(github.review_comments(NUMBER), key=lambda c: c.line or 0)
+    assert len(comments) == len(todos)
+    prefix = "**fim-bot** suggests a fill for this `TODO` stub. ("
+    for comment, todo in zip(comments, todos, strict=True):
+        title, *_, last = comment.body.split("\n")
+        assert re.fullmatch(r"<!-- fim-bot:fingerprint=[0-9a-f]{16} -->", last)
+        assert "<!--" not in title
+        assert not re.search(r"@[\w-]", comment.body)
+        assert title.startswith(prefix)
+        assert title.endswith(")")
+        assert shown_as(title[len(prefix) : -1]) == todo
+    done = "".join(f"def {n}():\n    return {n!r}\n\n\n" for n in names)
+    assert applied(github, "mod.py", new) == done
+    calls, mark = len(codestral.requests), github.mark()
+    assert run().returncode == 0
+    assert len(codestral.requests) == calls
+    assert github.count(CREATE_REVIEW, since=mark) == 0
+
+
+def test_a_path_in_the_step_summary_is_a_code_span_that_mentions_no_one(
+    run: Run, github: FakeGitHub
+) -> None:
+    """A path holding backticks and `@team` keeps to its code span above a read-only run's
+    diff in the summary, and names no one outside the diff's fence."""
+    github.read_only = True
+    path = "`@ops`/<!--.py"
+    open_pull(github, {path: (None, stubs(["alpha"]))})
+    assert run().returncode == 0
+    assert {e.kind for e in github.take_errors()} == {"forbidden"}  # the refused write only
+    summary = run.summary.read_text()
+    assert "\n`` `@\u2060ops`/<!--.py ``, lines 2-2:\n\n```diff\n" in summary
+    outside = re.sub(r"^```diff\n.*?^```$", "", summary, flags=re.S | re.M)
+    assert "+    return 'alpha'" not in outside
+    assert not re.search(r"@[\w-]", outside)
