@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from bot.data import Hole, Prompt
 from bot.languages.fills import Code, code_for
-from bot.text import ends_without_newline, indent_width, indentation, newline_of
+from bot.text import ends_without_newline, indent_width, indentation, newline_at
 
 # Tokens that FIM models leak at the end of a completion, by family: generic and StarCoder,
 # Qwen and CodeGemma, CodeLlama and Codestral, DeepSeek-Coder (whose bars are full-width).
@@ -57,7 +57,8 @@ _Rule = Callable[[str, _Context], str]
 def clean(
     hole: Hole, raw: str, *, prompt: Prompt, text: str, finish_reason: str | None = None
 ) -> str:
-    """The suggestion for `hole`: replaces its lines exactly, in the file's own line endings.
+    """The suggestion for `hole`: replaces its lines exactly, in their own line endings
+    (`newline_at`: a CRLF hole in an LF file stays CRLF).
 
     Raises `Rejected` when the completion is unusable (empty, runaway, cut short, or not code).
     """
@@ -82,7 +83,7 @@ def clean(
         body = f"{hole.head}\n{body}"
     if hole.tail:  # `fn f() { todo!() }`: the closing brace and what follows keep a line
         body = f"{body}{hole.tail}\n"
-    newline = newline_of(text)
+    newline = newline_at(text, hole.start_line, hole.end_line)
     suggestion = body.replace("\n", newline)
     if ends_without_newline(text, hole.end_line):
         suggestion = suggestion.removesuffix(newline)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -229,6 +230,26 @@ class Git:
             if value not in ("unspecified", "unset", "false"):
                 found.setdefault(path, {})[name] = value
         return found
+
+
+def scratch_attributes(
+    gitattributes: dict[str, bytes], paths: list[str], names: tuple[str, ...]
+) -> dict[str, dict[str, str]]:
+    """`Git.attributes` for `paths` as these `.gitattributes` files (folder, "" for the top:
+    their text) decide them, for a commit that is not on disk: git's own rules, in a scratch
+    repository holding nothing else, removed afterwards. The paths need not exist in it."""
+    with tempfile.TemporaryDirectory(prefix="fim-bot-attributes-") as folder:
+        root = Path(folder)
+        for where, text in gitattributes.items():
+            parts = where.split("/") if where else []
+            if any(part in ("", ".", "..") or part.lower() == ".git" for part in parts):
+                continue  # no git tree holds such a folder: nothing is written outside
+            target = root.joinpath(*parts, ".gitattributes")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(text)
+        scratch = Git(root)
+        scratch.run("init", "--quiet")
+        return scratch.attributes(paths, names)
 
 
 def _sides(base: str, head: str | None) -> list[str]:

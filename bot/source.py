@@ -255,8 +255,20 @@ def blob_fetch(git: Git, rev: str, cap: int, ids: Mapping[str, str] | None = Non
     return fetch
 
 
-def read(candidates: list[Candidate], fetch: Fetch, git: Git | None) -> Changes:
-    """Skip what cannot be scanned, with a reason; read and decode the rest."""
+# The git attributes of paths: {path: {attribute: value}} for the named ones that are set.
+Attributes = Callable[[list[str], tuple[str, ...]], "dict[str, dict[str, str]]"]
+
+
+def read(
+    candidates: list[Candidate],
+    fetch: Fetch,
+    git: Git | None,
+    *,
+    attributes: Attributes | None = None,
+) -> Changes:
+    """Skip what cannot be scanned, with a reason; read and decode the rest. The attributes
+    that mark files generated or vendored come from `git`, or from `attributes` when given
+    (a commit that is not on disk)."""
     skipped: list[SkippedFile] = []
     wanted: list[Candidate] = []
     for candidate in candidates:
@@ -265,10 +277,11 @@ def read(candidates: list[Candidate], fetch: Fetch, git: Git | None) -> Changes:
             skipped.append(SkippedFile(path=candidate.path, reason=reason))
         elif language_of(candidate.path) and candidate.added != frozenset():
             wanted.append(candidate)
-    attributes = git.attributes([c.path for c in wanted], _ATTRIBUTES) if git else {}
+    ask = attributes or (git.attributes if git else None)
+    found = ask([c.path for c in wanted], _ATTRIBUTES) if ask and wanted else {}
     readable: list[Candidate] = []
     for candidate in wanted:
-        reason = _reason_by_name(candidate.path, attributes.get(candidate.path, {}))
+        reason = _reason_by_name(candidate.path, found.get(candidate.path, {}))
         if reason:
             skipped.append(SkippedFile(path=candidate.path, reason=reason))
         else:

@@ -21,6 +21,22 @@ def newline_of(text: str) -> str:
     return "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
 
 
+def newline_at(text: str, start: int, end: int) -> str:
+    """The line break for new text in place of lines `start`..`end` (1-based) of `text`: the
+    one those lines end with, so that a CRLF stub in an LF file stays CRLF. When they mix
+    breaks, the one most of them end with, a tie going to the later line's; when none has a
+    break (one last line without one), the file's own (`newline_of`)."""
+    ends = [
+        line.endswith("\r\n") for line in split_lines(text)[start - 1 : end] if line[-1:] == "\n"
+    ]
+    if not ends:
+        return newline_of(text)
+    crlf = sum(ends)  # the others end with "\n" alone
+    if crlf * 2 == len(ends):
+        return "\r\n" if ends[-1] else "\n"
+    return "\r\n" if crlf * 2 > len(ends) else "\n"
+
+
 def replace_lines(text: str, fills: list[tuple[int, int, str]]) -> str:
     """`text` with each (start, end, replacement) line range replaced; ranges must not overlap."""
     lines = split_lines(text)

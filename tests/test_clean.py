@@ -810,3 +810,44 @@ def test_cut_short_at_max_tokens(raw: str, expected: str) -> None:
     except Rejected as error:
         got = f"<rejected: {error}>"
     assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "def area(w, h):\n    # TODO: a\r\n    # b\r\n    pass\n\n\nx = 1\n",
+            "    area = w * h\r\n    return area\r\n",
+            id="most-end-crlf",
+        ),
+        pytest.param(
+            "def area(w, h):\r\n    # TODO: a\n    # b\n    pass\r\n\r\n\r\nx = 1\r\n",
+            "    area = w * h\n    return area\n",
+            id="most-end-lf",
+        ),
+        pytest.param(
+            "def area(w, h):\n    # TODO: a\r\n    pass\n\n\nx = 1\n",
+            "    area = w * h\n    return area\n",
+            id="tie-goes-to-the-last-line",
+        ),
+        pytest.param(
+            "def area(w, h):\n    # TODO: a\n    pass\r\n\n\nx = 1\n",
+            "    area = w * h\r\n    return area\r\n",
+            id="tie-goes-to-the-last-line-crlf",
+        ),
+        pytest.param(
+            "x = 1\ny = 2\n\n\ndef area(w, h):\n    # TODO: a\r\n    pass",
+            "    area = w * h\r\n    return area",
+            id="the-last-line-has-none",
+        ),
+        pytest.param(
+            "x = 1\r\ny = 2\r\n\r\n\r\ndef area(w, h):\n    pass",
+            "    area = w * h\r\n    return area",
+            id="no-line-has-one-the-files",
+        ),
+    ],
+)
+def test_a_hole_mixing_line_breaks(text: str, expected: str) -> None:
+    """A fill takes the break most of its hole's lines end with, the later one's on a tie; the
+    file's own when the hole is one last line without a break."""
+    assert fill(text, "    area = w * h\n    return area\n") == expected

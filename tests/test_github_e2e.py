@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +25,8 @@ from tests.pulls import (
     open_pull,
     stubs,
 )
+
+CONTENTS = "GET /repos/{owner}/{repo}/contents/{path}"
 
 
 def test_first_run_posts_one_review_whose_suggestions_apply(
@@ -245,7 +249,7 @@ def test_text_comes_from_the_local_checkout_when_it_holds_the_head(
     run.folder = checkout.path
     proc = run()
     assert proc.returncode == 0, proc.stderr
-    assert github.count("GET /repos/{owner}/{repo}/contents/{path}") == 0
+    assert github.count(CONTENTS) == 0
     assert len(github.review_comments(NUMBER)) == 1
 
 
@@ -312,13 +316,13 @@ def test_github_requests_grow_by_one_review_per_30_holes(
     counts = {k: v for k, v in github.counts().items() if not k.startswith("graphql:")}
     # One review per 30 holes; the rest does not grow with the holes: the pull request twice
     # (before and after the work, to see that its head did not move), its files, one file's
-    # contents (the head is not on disk here), the bot's threads, its pending reviews. The
-    # Actions token's login is known without asking.
+    # contents and the top folder's .gitattributes (the head is not on disk here), the bot's
+    # threads, its pending reviews. The Actions token's login is known without asking.
     assert counts == {
         "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews": -(-holes // 30),
         "GET /repos/{owner}/{repo}/pulls/{pull_number}": 2,
         "GET /repos/{owner}/{repo}/pulls/{pull_number}/files": 1,
-        "GET /repos/{owner}/{repo}/contents/{path}": 1,
+        CONTENTS: 2,
         "POST /graphql": 1,
         "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews": 1,
     }
@@ -361,9 +365,8 @@ def test_excluded_files_are_never_read_on_a_pull_request(
     )
     proc = run()
     assert proc.returncode == 0, proc.stderr
-    fetched = [r.path for r in github.requests if "/contents/" in r.path]
-    assert len(fetched) == 1
-    assert "ok.py" in fetched[0]
+    fetched = [r.params["path"] for r in github.requests if r.route == CONTENTS]
+    assert fetched == [".gitattributes", "ok.py"]
     assert all("alpha" not in r.body["prompt"] for r in codestral.requests)
 
 
@@ -411,3 +414,100 @@ def test_a_bad_gateway_after_the_review_was_stored_never_posts_it_twice(
     assert github.count(CREATE_REVIEW) == 1
     assert len(github.review_comments(NUMBER)) == 2
     assert len(codestral.requests) == calls
+
+
+def report_of(proc: Any) -> Any:
+    """The JSON report of a `--format json` run, from between its ::stop-commands:: markers."""
+    payload = proc.stdout.split("\n", 1)[1].rsplit("::", 2)[0]
+    return json.loads(payload[: payload.rindex("}") + 1])
+
+
+def test_the_heads_gitattributes_skip_generated_and_vendored_files(
+    run: Run, github: FakeGitHub
+) -> None:
+    """Without the head on disk, its .gitattributes (the top's and a folder's) skip generated
+    and vendored files with the local reasons, one contents read per folder."""
+    github.add_pull(
+        OWNER,
+        NAME,
+        NUMBER,
+        HEAD,
+        files={
+            "gen/api.py": PullFile.from_texts(None, stubs(["alpha"])),
+            "lib/vendor.py": PullFile.from_texts(None, stubs(["beta"])),
+            "lib/core.py": PullFile.from_texts(None, stubs(["gamma"])),
+        },
+        base_files={
+            ".gitattributes": "gen/** linguist-generated\n",
+            "lib/.gitattributes": "vendor.py linguist-vendored\n",
+        },
+    )
+    proc = run("--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    skipped = {f["path"]: f["reason"] for f in report_of(proc)["skipped_files"]}
+    assert skipped == {"gen/api.py": "generated (linguist-generated)", "lib/vendor.py": "vendored"}
+    assert [c.path for c in github.review_comments(NUMBER)] == ["lib/core.py"]
+    read = sorted(r.params["path"] for r in github.requests if r.route == CONTENTS)
+    # Each folder's .gitattributes once (gen/ has none: a 404), and only the file not skipped.
+    assert read == [".gitattributes", "gen/.gitattributes", "lib/.gitattributes", "lib/core.py"]
+
+
+def shown_as(markdown: str) -> str:
+    """The text that Markdown outside code shows: backslash escapes and HTML entities read,
+    word joiners invisible."""
+    unescaped = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+    return html.unescape(unescaped).replace("\u2060", "")
+
+
+def test_todo_text_in_a_title_neither_hides_the_suggestion_nor_mentions(
+    run: Run, github: FakeGitHub, codestral: FakeCodestral
+) -> None:
+    """TODO texts with `<!--`, `-->`, @-mentions and backticks show as they are in the title:
+    the suggestion and the fingerprint stay intact (a re-run costs nothing), no one is named."""
+    todos = [
+        "<!-- x",
+        "close --> <b>here</b> & there",
+        "ask @someone, (@alice) or @some-one",
+        "ping @org/team",
+        "use `code` and a ` tick`",
+    ]
+    names = [f"f{i}" for i in range(len(todos))]
+    new = "".join(
+        f"def {n}():\n    # TODO: {t}\n    pass\n\n\n" for n, t in zip(names, todos, strict=True)
+    )
+    open_pull(github, {"mod.py": (None, new)})
+    assert run().returncode == 0
+    comments = sorted(github.review_comments(NUMBER), key=lambda c: c.line or 0)
+    assert len(comments) == len(todos)
+    prefix = "**fim-bot** suggests a fill for this `TODO` stub. ("
+    for comment, todo in zip(comments, todos, strict=True):
+        title, *_, last = comment.body.split("\n")
+        assert re.fullmatch(r"<!-- fim-bot:fingerprint=[0-9a-f]{16} -->", last)
+        assert "<!--" not in title
+        assert not re.search(r"@[\w-]", comment.body)
+        assert title.startswith(prefix)
+        assert title.endswith(")")
+        assert shown_as(title[len(prefix) : -1]) == todo
+    done = "".join(f"def {n}():\n    return {n!r}\n\n\n" for n in names)
+    assert applied(github, "mod.py", new) == done
+    calls, mark = len(codestral.requests), github.mark()
+    assert run().returncode == 0
+    assert len(codestral.requests) == calls
+    assert github.count(CREATE_REVIEW, since=mark) == 0
+
+
+def test_a_path_in_the_step_summary_is_a_code_span_that_mentions_no_one(
+    run: Run, github: FakeGitHub
+) -> None:
+    """A path holding backticks and `@team` keeps to its code span above a read-only run's
+    diff in the summary, and names no one outside the diff's fence."""
+    github.read_only = True
+    path = "`@ops`/<!--.py"
+    open_pull(github, {path: (None, stubs(["alpha"]))})
+    assert run().returncode == 0
+    assert {e.kind for e in github.take_errors()} == {"forbidden"}  # the refused write only
+    summary = run.summary.read_text()
+    assert "\n`` `@\u2060ops`/<!--.py ``, lines 2-2:\n\n```diff\n" in summary
+    outside = re.sub(r"^```diff\n.*?^```$", "", summary, flags=re.S | re.M)
+    assert "+    return 'alpha'" not in outside
+    assert not re.search(r"@[\w-]", outside)

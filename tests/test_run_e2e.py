@@ -8,6 +8,8 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import TEST_KEY, Repo
 from tests.fakes.codestral import FakeCodestral
 
@@ -423,3 +425,65 @@ def test_the_quick_start_shows_holes_in_several_languages(repo: Repo) -> None:
     assert ("examples/retry.go", 14, "stub", "panic()") in {
         (h["path"], h["start_line"], h["kind"], h["marker"]) for h in holes
     }
+
+
+def with_breaks(lines: list[str], crlf: set[int]) -> bytes:
+    """`lines` joined into a file: those numbered in `crlf` (1-based) end with CRLF, the others
+    with LF."""
+    return "".join(
+        f"{line}\r\n" if n in crlf else f"{line}\n" for n, line in enumerate(lines, 1)
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("name", "lines", "hole", "answer", "fill"),
+    [
+        pytest.param(
+            "area.py",
+            [
+                "def area(w, h):",
+                "    pass",
+                "",
+                "",
+                "def perimeter(w, h):",
+                "    return 2 * (w + h)",
+            ],
+            2,
+            "    area = w * h\n    return area\n",
+            ["    area = w * h", "    return area"],
+            id="python",
+        ),
+        pytest.param(
+            "area.go",
+            ["package area", "", "func Area(w, h int) int {", '\tpanic("not implemented")', "}"],
+            4,
+            "\tarea := w * h\n\treturn area\n",
+            ["\tarea := w * h", "\treturn area"],
+            id="go",
+        ),
+    ],
+)
+@pytest.mark.parametrize("hole_break", ["crlf", "lf"])
+def test_a_fill_takes_the_line_break_of_the_lines_it_replaces(
+    repo: Repo,
+    codestral: FakeCodestral,
+    model_env: dict[str, str],
+    name: str,
+    lines: list[str],
+    hole: int,
+    answer: str,
+    fill: list[str],
+    hole_break: str,
+) -> None:
+    """A CRLF stub in an LF file is filled with CRLF lines, an LF one in a CRLF file with LF
+    lines; `--apply` leaves every other byte as it was."""
+    everywhere = set(range(1, len(lines) + 1))
+    original = with_breaks(lines, {hole} if hole_break == "crlf" else everywhere - {hole})
+    on_branch(repo, {name: original})
+    codestral.respond(answer)
+    proc = repo.bot("run", "--apply", **model_env)
+    assert proc.returncode == 0, proc.stderr
+    kept = original.splitlines(keepends=True)
+    own = b"\r\n" if hole_break == "crlf" else b"\n"
+    filled = b"".join(line.encode() + own for line in fill)
+    assert (repo.path / name).read_bytes() == b"".join([*kept[: hole - 1], filled, *kept[hole:]])

@@ -245,10 +245,7 @@ def _post(
     body = render.review_body(report, outside)
     for chunk in chunks or [[]]:
         rejected = _post_bisecting(client, number, head, body, chunk)
-        outcome.rejected += [
-            f"`{r.hole.path}` line {r.hole.start_line}: GitHub refused the suggestion ({why})"
-            for r, why in rejected
-        ]
+        outcome.rejected += [render.refused(r, why) for r, why in rejected]
         outcome.diffs += [render.as_diff(r, report.texts[r.hole.path]) for r, _ in rejected]
         body = "**fim-bot**: more suggestions for this pull request."
 

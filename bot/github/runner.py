@@ -17,8 +17,9 @@ from bot.report import terminal
 
 @dataclass(slots=True)
 class Outcome:
-    """What the step summary says besides the report: notes, the fills of a read-only run as
-    diffs, and the suggestions GitHub rejected."""
+    """What the step summary says besides the report: notes (text, escaped when shown), the
+    fills of a read-only run as diffs, and the suggestions GitHub rejected (both Markdown made
+    by `render`)."""
 
     notes: list[str] = field(default_factory=list)
     diffs: list[str] = field(default_factory=list)

@@ -1,22 +1,27 @@
 """The source stage for a pull request: its files and patches from the API, file text at the
-head commit from local git objects when the checkout holds them, else from the contents API."""
+head commit from local git objects when the checkout holds them, else from the contents API
+(with the `.gitattributes` files that say which are generated or vendored)."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from unidiff.errors import UnidiffParseError
 from unidiff.patch import PatchSet
 
 from bot.data import Changes, SkippedFile
-from bot.git import Git
+from bot.errors import BotError
+from bot.git import Git, scratch_attributes
 from bot.github.client import GitHubClient, PullFile
 from bot.globs import EXCLUDED, FileFilter
 from bot.languages import language_of
 from bot.patch import parse_patch
 from bot.repo import RepoView
 from bot.scan import might_hold_holes
-from bot.source import Candidate, blob_fetch, head_view, read
+from bot.source import Attributes, Candidate, blob_fetch, head_view, read
+
+log = logging.getLogger("bot.github")
 
 Hunks = tuple[tuple[int, int], ...]  # new-side line ranges, inclusive
 
@@ -85,12 +90,42 @@ def collect(
                 )
             return found
 
-    changes = read(candidates, fetch, git if local else None)
+    if local:
+        changes = read(candidates, fetch, git)
+    else:
+        changes = read(candidates, fetch, None, attributes=_attributes_at(client, head))
     return PullChanges(
         changes=Changes(files=changes.files, skipped=(*skipped, *changes.skipped)),
         hunks=hunks,
         repo=head_view(git, head, max_file_size) if local and git is not None else None,
     )
+
+
+def _attributes_at(client: GitHubClient, head: str) -> Attributes:
+    """The attributes of paths at `head` when it is not on disk: the `.gitattributes` files
+    that can apply to them (the top folder's and those of each folder above a path), read
+    through the contents API, decided by git's own rules."""
+
+    def attributes(paths: list[str], names: tuple[str, ...]) -> dict[str, dict[str, str]]:
+        folders = sorted(
+            {"/".join(p.split("/")[:n]) for p in paths for n in range(p.count("/") + 1)}
+        )
+        found: dict[str, bytes] = {}
+        for folder in folders:
+            data = client.content(f"{folder}/.gitattributes" if folder else ".gitattributes", head)
+            if data:  # None: the folder has none (404)
+                found[folder] = data
+        if not found:
+            return {}  # nothing marks any file: no need for git
+        try:
+            return scratch_attributes(found, paths, names)
+        except BotError as error:
+            log.warning(
+                "cannot apply .gitattributes (%s): generated and vendored files are scanned", error
+            )
+            return {}
+
+    return attributes
 
 
 def _under(path: str, top: str) -> bool:

@@ -695,6 +695,9 @@ class _Scheduled:
     done: bool = False
 
 
+_ABSENT = "absent"  # the kind of a 404 for a path the commit does not hold: never an error
+
+
 class _HTTPError(Exception):
     def __init__(
         self,
@@ -1514,7 +1517,8 @@ class FakeGitHub:
 
     @property
     def errors(self) -> list[FakeError]:
-        """Requests the fake refused (not the injected faults), in order."""
+        """Requests the fake refused (not the injected faults, nor reads of a file that the
+        commit does not hold: their 404 answers the question), in order."""
         with self._lock:
             return list(self._errors)
 
@@ -1637,11 +1641,18 @@ class FakeGitHub:
             return reply
         except _HTTPError as exc:
             reply = _Reply(exc.status, exc.body, dict(exc.headers))
-            self._errors.append(
-                FakeError(
-                    exc.kind, method, record.path, record.route, exc.status, exc.message, exc.body
+            if exc.kind != _ABSENT:
+                self._errors.append(
+                    FakeError(
+                        exc.kind,
+                        method,
+                        record.path,
+                        record.route,
+                        exc.status,
+                        exc.message,
+                        exc.body,
+                    )
                 )
-            )
             self._finish(reply, record, None)
             return reply
 
@@ -2330,7 +2341,10 @@ class FakeGitHub:
                 head, _, rest = name[len(prefix) :].partition("/")
                 children[prefix + head] = None if rest else blob
         if not children:
-            raise self._not_found(ctx)
+            # Asking whether a commit holds a file is a fair question, and 404 is GitHub's "no"
+            # (as for an optional `.gitattributes`): an answer, not a refused request.
+            body = _error_body("Not Found", self._doc_url(ctx.route), 404)
+            raise _HTTPError(404, body, _ABSENT)
         entries = [
             self._content_entry(repo, name, blob, shown_ref, with_content=False)
             for name, blob in sorted(children.items())

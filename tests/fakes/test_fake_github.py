@@ -265,6 +265,9 @@ def test_contents_at_a_ref_are_base64_like_github(fake: FakeGitHub, pull: Any, g
     assert repo.get_contents("docs/notes.md", ref="feature").decoded_content == b"# Notes\n"
     with pytest.raises(github.UnknownObjectException):
         repo.get_contents("docs/notes.md", ref=pull.base_sha)
+    assert fake.take_errors() == []  # a file the commit lacks: 404 answers, nothing was wrong
+    with pytest.raises(GithubException, match="No commit found"):
+        repo.get_contents("src/app.py", ref=fake_sha("no such commit"))
     assert [e.kind for e in fake.take_errors()] == ["not_found"]
     listing = repo.get_contents("src", ref=HEAD1)
     assert [c.path for c in listing] == ["src/app.py"]
