@@ -4,10 +4,13 @@ repository, a server or the model never starts a line or acts as a command."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import yaml
 
-from tests.conftest import Repo
+from tests.conftest import TEST_KEY, Repo
+from tests.fakes.codestral import FakeCodestral
 from tests.fakes.github import ACTIONS_TOKEN
 from tests.test_precommit import hook
 
@@ -65,4 +68,71 @@ def test_the_hooks_show_the_key_holding_workflow_commands_escaped(repo: Repo, ac
     proc = hook(repo, action)
     assert proc.returncode == 2
     assert proc.stderr == PWNED_ERROR + "\n"
+    assert commands(proc.stdout, proc.stderr) == []
+
+
+def test_control_characters_and_legacy_commands_in_a_key_are_shown_escaped(repo: Repo) -> None:
+    """ESC, CR, NEL, U+2028, a bidi override and "##[" in a key are each shown as an escape."""
+    repo.write(".fim-bot.yml", '"a\\e[8m\\r\\N\\L\\u202e##[add-mask]b": 1\n')
+    proc = repo.bot("run", "--dry-run")
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        "fim-bot: error: .fim-bot.yml:1: unknown key 'a\\x1b[8m\\r\\x85\\u2028\\u202e"
+        "#\\x23[add-mask]b' (`bot config` shows every key)\n"
+    )
+    assert commands(proc.stderr) == []
+
+
+def test_bot_config_shows_a_value_with_line_breaks_on_one_line(repo: Repo) -> None:
+    """`bot config` shows a value with a line break as one double-quoted YAML value, exactly."""
+    model = "m\n::add-mask::fim-bot ##[error]x"
+    repo.write(".fim-bot.yml", f"model: {json.dumps(model)}\n")
+    proc = repo.bot("config")
+    assert proc.returncode == 0, proc.stderr
+    (line,) = [line for line in proc.stdout.splitlines() if line.startswith("model:")]
+    assert line == ('model: "m\\n::add-mask::fim-bot #\\x23[error]x"  # file .fim-bot.yml:1')
+    assert yaml.safe_load(line)["model"] == model
+    assert commands(proc.stdout, proc.stderr) == []
+
+
+def test_a_log_line_naming_a_path_with_a_line_break_and_esc_is_one_line(repo: Repo) -> None:
+    """A warning naming a file whose name holds ESC and a line break is one escaped line."""
+    name = "conf\x1b[8m\n::error::x.yml"
+    repo.write(name, "api-base: https://elsewhere.example/v1\n")
+    proc = repo.bot(*GITHUB_RUN, "--config", name, CODESTRAL_API_KEY=TEST_KEY, GITHUB_TOKEN="")
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        "fim-bot: ignoring api-base from conf\\x1b[8m\\n::error::x.yml:1 on a pull request: "
+        "set it through the environment (the Action's api-base input) instead",
+        "fim-bot: error: GitHub mode needs a token: set GITHUB_TOKEN (Action input github-token)",
+    ]
+    assert commands(proc.stdout, proc.stderr) == []
+
+
+def test_a_model_error_with_esc_and_a_command_is_one_failed_line(
+    repo: Repo, codestral: FakeCodestral, model_env: dict[str, str]
+) -> None:
+    """A server's message with ESC and "##[" makes one escaped `failed` line in the report."""
+    codestral.fail(400, body=json.dumps({"message": "bad\x1b[8m\u2028##[add-mask]fim-bot"}))
+    repo.write("calc.py", "def add(a, b):\n    pass\n")
+    proc = repo.bot("run", "--all", "calc.py", **model_env)
+    assert proc.returncode == 1, proc.stderr
+    assert (
+        "calc.py:2: failed: model API error HTTP 400: bad\\x1b[8m #\\x23[add-mask]fim-bot\n"
+        in proc.stdout
+    )
+    assert commands(proc.stdout, proc.stderr) == []
+
+
+def test_apply_names_a_written_path_with_a_line_break_on_one_line(
+    repo: Repo, codestral: FakeCodestral, model_env: dict[str, str]
+) -> None:
+    """`--apply` names a written file whose name holds a line break on one escaped line."""
+    codestral.respond("    return a + b\n")
+    name = "odd\n::error::name.py"
+    repo.write(name, "def add(a, b):\n    pass\n")
+    proc = repo.bot("run", "--all", "--apply", "--format", "json", name, **model_env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == "fim-bot: wrote fills into odd\\n::error::name.py\n"
+    assert repo.read(name) == "def add(a, b):\n    return a + b\n"
     assert commands(proc.stdout, proc.stderr) == []
