@@ -1,6 +1,7 @@
 """What the bot writes to stdout and stderr, where a GitHub Actions runner reads workflow
 commands (a line starting with "::", after any spaces; "##[" anywhere in a line): text from the
-repository, a server or the model never starts a line or acts as a command."""
+repository, a server or the model never starts a line or acts as a command, and no error
+message shows a key a server echoed back."""
 
 from __future__ import annotations
 
@@ -136,3 +137,18 @@ def test_apply_names_a_written_path_with_a_line_break_on_one_line(
     assert proc.stderr == "fim-bot: wrote fills into odd\\n::error::name.py\n"
     assert repo.read(name) == "def add(a, b):\n    return a + b\n"
     assert commands(proc.stdout, proc.stderr) == []
+
+
+# -- a key or a token that a server echoes back is redacted ---------------------------------
+
+
+def test_a_model_key_at_the_length_limit_leaves_no_piece_of_it(
+    repo: Repo, codestral: FakeCodestral, model_env: dict[str, str]
+) -> None:
+    """The model key ending a long 401 body is redacted before the cut at 300 characters."""
+    codestral.fail(401, body="x" * 295 + TEST_KEY, content_type="text/plain")
+    repo.write("calc.py", "def add(a, b):\n    pass\n")
+    proc = repo.bot("run", "--all", "calc.py", **model_env)
+    assert proc.returncode == 2
+    assert f"(HTTP 401: {'x' * 295}***): check CODESTRAL_API_KEY" in proc.stderr
+    assert TEST_KEY[:5] not in proc.stderr
