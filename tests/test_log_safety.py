@@ -1,18 +1,21 @@
 """What the bot writes to stdout and stderr, where a GitHub Actions runner reads workflow
 commands (a line starting with "::", after any spaces; "##[" anywhere in a line): text from the
 repository, a server or the model never starts a line or acts as a command, and no error
-message shows a key a server echoed back."""
+message, annotation or step summary shows the GitHub token a server echoed back."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.conftest import TEST_KEY, Repo
+from tests.conftest import TEST_KEY, Repo, shown
 from tests.fakes.codestral import FakeCodestral
-from tests.fakes.github import ACTIONS_TOKEN
+from tests.fakes.github import ACTIONS_TOKEN, ECHO_TOKEN, GRAPHQL, LIST_FILES, FakeGitHub
+from tests.test_github_e2e import Run, open_pull, stubs
 from tests.test_precommit import hook
 
 # The key from the issue: a pull request's configuration file that writes workflow commands.
@@ -24,6 +27,7 @@ PWNED_ERROR = (
     " (`bot config` shows every key)"
 )
 GITHUB_RUN = ("run", "--github", "--repo", "o/n", "--pr", "7")  # fails before any request
+PULL = "GET /repos/{owner}/{repo}/pulls/{pull_number}"
 
 
 def commands(*outputs: str) -> list[str]:
@@ -152,3 +156,105 @@ def test_a_model_key_at_the_length_limit_leaves_no_piece_of_it(
     assert proc.returncode == 2
     assert f"(HTTP 401: {'x' * 295}***): check CODESTRAL_API_KEY" in proc.stderr
     assert TEST_KEY[:5] not in proc.stderr
+
+
+@pytest.fixture
+def github() -> Iterator[FakeGitHub]:
+    with FakeGitHub() as fake:
+        yield fake
+        fake.assert_no_invalid_requests()
+
+
+@pytest.fixture
+def run(tmp_path: Path, home: Path, github: FakeGitHub, codestral: FakeCodestral) -> Iterator[Run]:
+    runner = Run(tmp_path, home, github, codestral)
+    open_pull(github, {"mod.py": (None, stubs(["alpha"]))})
+    yield runner
+    # The step summary and the outputs go through the autouse secrets check too.
+    shown(*(p.read_text() for p in (runner.summary, runner.output) if p.exists()))
+
+
+def echoed(github: FakeGitHub) -> list[str]:
+    """The answers of the fake that carried the token back: proof the test tested something."""
+    return [r.route for r in github.requests if r.fault and ACTIONS_TOKEN in json.dumps(r.response)]
+
+
+def assert_nowhere(run: Run, *outputs: str) -> None:
+    for text in (*outputs, *(p.read_text() for p in (run.summary, run.output) if p.exists())):
+        assert ACTIONS_TOKEN not in text
+
+
+def test_a_401_echoing_the_token_is_an_error_line_without_it(run: Run, github: FakeGitHub) -> None:
+    """A 401 echoing the token: the error line on stderr keeps the message, *** for the token."""
+    github.fail(401, body={"message": f"Bad credentials: {ECHO_TOKEN}"})
+    proc = run()
+    assert echoed(github) == [PULL]
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        "fim-bot: error: GitHub rejected the token (401): check GITHUB_TOKEN "
+        "(Bad credentials: ***)\n"
+    )
+    assert_nowhere(run, proc.stdout, proc.stderr)
+
+
+def test_a_500_echoing_the_token_is_a_warning_and_summary_without_it(
+    run: Run, github: FakeGitHub
+) -> None:
+    """Reads answering 500 with the token: the warning and step summary show *** for it."""
+    github.fail(500, times=None, body={"message": f"upstream refused {ECHO_TOKEN} today"})
+    proc = run()
+    assert len(echoed(github)) == 3  # the read, and its two retries
+    assert proc.returncode == 0, proc.stderr
+    message = "could not read pull request #7: HTTP 500: upstream refused *** today"
+    assert proc.stdout == f"::warning::fim-bot could not finish: {message}\n"
+    assert message in run.summary.read_text()
+    assert run.outputs() == {"holes": "0", "suggested": "0", "failed": "0"}
+    assert_nowhere(run, proc.stdout, proc.stderr)
+
+
+def test_a_404_echoing_the_token_is_a_warning_and_summary_without_it(
+    run: Run, github: FakeGitHub
+) -> None:
+    """A 404 echoing the token: the warning and step summary show *** for it."""
+    github.fail(404, route=LIST_FILES, body={"message": f"Not Found for {ECHO_TOKEN}"})
+    proc = run()
+    assert echoed(github) == [LIST_FILES]
+    assert proc.returncode == 0, proc.stderr
+    message = "could not read the files of pull request #7: HTTP 404: Not Found for ***"
+    assert proc.stdout == f"::warning::fim-bot could not finish: {message}\n"
+    assert message in run.summary.read_text()
+    assert_nowhere(run, proc.stdout, proc.stderr)
+
+
+def test_a_graphql_error_echoing_the_token_is_shown_without_it(
+    run: Run, github: FakeGitHub
+) -> None:
+    """GraphQL errors naming the token: the one warning line shows *** for it."""
+    error = {"type": "FORBIDDEN", "message": f"{ECHO_TOKEN} may not read threads"}
+    github.fail(200, route=GRAPHQL, body={"data": None, "errors": [error]})
+    proc = run()
+    assert echoed(github) == [GRAPHQL]
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("::warning::fim-bot could not finish: ")
+    assert proc.stdout.count("\n") == 1
+    assert "*** may not read threads" in proc.stdout
+    assert "*** may not read threads" in run.summary.read_text()
+    assert_nowhere(run, proc.stdout, proc.stderr)
+
+
+def test_a_token_at_the_length_limit_leaves_no_piece_of_it(run: Run, github: FakeGitHub) -> None:
+    """The token ending a long message is redacted before the cut at 500 characters."""
+    github.fail(404, route=LIST_FILES, body={"message": "x" * 480 + ECHO_TOKEN})
+    proc = run()
+    assert echoed(github) == [LIST_FILES]
+    assert proc.stdout.endswith("x" * 480 + "***\n")
+    assert ACTIONS_TOKEN[:8] not in proc.stdout + run.summary.read_text()
+
+
+def test_a_connection_error_naming_the_token_is_shown_without_it(run: Run) -> None:
+    """An OSError naming the token (in the API base URL) is shown with *** for it."""
+    proc = run(GITHUB_API_URL=f"http://127.0.0.1:9/{ACTIONS_TOKEN}/api/v3")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("::warning::fim-bot could not finish: could not read pull")
+    assert "/***/api/v3/repos/octo-org/hello/pulls/7" in proc.stdout
+    assert_nowhere(run, proc.stdout, proc.stderr)
