@@ -124,7 +124,7 @@ def _mapping(
             raise _Mistake(key_node, f"keys must be names, got {got}")
         name = key_node.value
         if name in seen:
-            raise _Mistake(key_node, f"duplicate key '{name}' (first on line {seen[name]})")
+            raise _Mistake(key_node, f"duplicate key {show(name)} (first on line {seen[name]})")
         seen[name] = key_node.start_mark.line + 1
         full = f"{section}.{name}" if section else name
         if not section and name in _SECTIONS:
@@ -168,7 +168,8 @@ def _value(
 
 def _unknown(name: str, section: str) -> str:
     """What to say about a key that is not one: the one meant, where it goes, or that a
-    secret has no place in a committed file."""
+    secret has no place in a committed file. The name is quoted as values are (`show`): a line
+    break in it is shown, not written."""
     import difflib  # only a file with a mistake needs it
 
     here = [k.rpartition(".")[2] for k in KEYS if k.rpartition(".")[0] == section]
@@ -176,17 +177,17 @@ def _unknown(name: str, section: str) -> str:
     close = difflib.get_close_matches(name, here, n=1)
     if _SECRET.search(name) and not difflib.get_close_matches(name, here, n=1, cutoff=0.85):
         hint = next(v for k, v in _SECRET_HINTS.items() if k in name.lower())
-        return f"'{name}' is a secret and this file is committed: set {hint} in the environment"
+        return f"{show(name)} is a secret and this file is committed: set {hint} in the environment"
     where = f" in '{section}'" if section else ""
     if close:
-        return f"unknown key '{name}'{where} (did you mean '{close[0]}'?)"
+        return f"unknown key {show(name)}{where} (did you mean '{close[0]}'?)"
     elsewhere = [k for k in KEYS if k.rpartition(".")[2] == name]
     if elsewhere:
         parent = elsewhere[0].rpartition(".")[0]
-        return f"'{name}' belongs " + (
+        return f"{show(name)} belongs " + (
             f"in the '{parent}:' section" if parent else f"at the top level, not under '{section}:'"
         )
-    return f"unknown key '{name}'{where} (`bot config` shows every key)"
+    return f"unknown key {show(name)}{where} (`bot config` shows every key)"
 
 
 def _shown(path: Path, cwd: Path) -> str:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from bot.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, BotError
+from bot.text import visible
 from bot.wiring import configure_logging
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ def run(action: str, *, env: Mapping[str, str], cwd: Path, out: TextIO) -> int:
             apply=action == "apply",
         )
     except BotError as error:  # the configuration: the author can fix it
-        print(f"fim-bot: error: {error.message}", file=sys.stderr)
+        print(f"fim-bot: error: {visible(error.message)}", file=sys.stderr)
         return error.exit_code or EXIT_USAGE
     try:
         if resolved.can_send:
@@ -157,5 +158,5 @@ def _without_planned(report: Report) -> Report:
 
 
 def _notice(message: str) -> int:
-    print(f"fim-bot: notice: {message}", file=sys.stderr)
+    print(f"fim-bot: notice: {visible(message)}", file=sys.stderr)
     return EXIT_OK

@@ -86,7 +86,9 @@ def _main(argv: Sequence[str] | None) -> int:
         _parser().print_help(sys.stderr)
         return EXIT_USAGE
     except BotError as error:
-        print(f"fim-bot: error: {error.message}", file=sys.stderr)
+        from bot.text import visible
+
+        print(f"fim-bot: error: {visible(error.message)}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("fim-bot: interrupted", file=sys.stderr)

@@ -1,7 +1,9 @@
-"""Line arithmetic shared by the stages: git's lines end at "\\n", nothing else."""
+"""Line arithmetic shared by the stages (git's lines end at "\\n", nothing else), and text made
+safe to show on one line."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 
@@ -97,3 +99,32 @@ def added_text(text: str, lines: list[str], added: frozenset[int]) -> str:
     if added.issuperset(range(1, rows + 1)):
         return text
     return "\n".join(lines[row - 1] for row in sorted(added) if 0 < row <= len(lines))
+
+
+# What a line of output must never carry raw: control characters (C0 but the tab, DEL, C1),
+# which start a new line (\r, \x85 too) or drive a terminal (ESC); the Unicode line and
+# paragraph separators; the bidirectional controls, which make a line read as something else;
+# and "##[", the Actions runner's legacy command marker, which it obeys anywhere in a line of
+# stdout or stderr (a "::" command only at a line's start).
+_UNSEEN = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
+_HIDDEN = re.compile(f"[\n{_UNSEEN}]|##\\[")
+_HIDDEN_BUT_NEWLINE = re.compile(f"[{_UNSEEN}]|##\\[")
+_SHORT = {"\n": "\\n", "\r": "\\r"}
+
+
+def visible(text: str, *, keep_newlines: bool = False) -> str:
+    """`text` with everything it holds in plain sight: line breaks and other control characters
+    escaped as Python writes them ("\\n", "\\x1b", "\\u2028"), and "##[" as "#\\x23[". What
+    comes from a repository, a server or the model goes through it where a line is written, so
+    that it stays on that line and cannot act on a terminal or a CI log. `keep_newlines` leaves
+    "\\n" alone, for text shown as lines (a diff)."""
+    pattern = _HIDDEN_BUT_NEWLINE if keep_newlines else _HIDDEN
+    return pattern.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    found = match.group()
+    if found == "##[":
+        return "#\\x23["
+    code = ord(found)
+    return _SHORT.get(found) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")

@@ -1,5 +1,5 @@
 """What the entry points (`bot`, `fim-bot-hook`) share: the model client from the settings,
-and logging to stderr that never shows a secret."""
+and logging to stderr that never shows a secret, one line a record."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import logging
 import sys
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
+
+from bot.text import visible
 
 if TYPE_CHECKING:
     from bot.data import Prompt
@@ -67,7 +69,7 @@ def configure_logging(verbosity: int, env: Mapping[str, str]) -> None:
     """Logs on stderr as `fim-bot: ...`; -v for info, -vv for debug (every wait, every retry)."""
     secrets = tuple(v for k, v in env.items() if k.endswith(("_API_KEY", "_TOKEN")) and len(v) >= 4)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("fim-bot: %(message)s"))
+    handler.setFormatter(_OneLine("fim-bot: %(message)s"))
     handler.addFilter(_Redact(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -75,6 +77,14 @@ def configure_logging(verbosity: int, env: Mapping[str, str]) -> None:
     logging.getLogger("bot").setLevel(
         [logging.WARNING, logging.INFO, logging.DEBUG][min(verbosity, 2)]
     )
+
+
+class _OneLine(logging.Formatter):
+    """Each record on one line, whatever its arguments hold (a path, a server's message): a
+    line break in them must not start a line that a CI runner would read as its own."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return visible(super().format(record))
 
 
 class _Redact(logging.Filter):

@@ -109,6 +109,7 @@ class GitHubClient:
         from github import Auth, Github
 
         self._clock = clock
+        self._token = token  # redacted from every message: proxies echo it in error bodies
         self._waited = 0.0
         self._github = Github(
             base_url=base_url.rstrip("/"),
@@ -265,7 +266,7 @@ class GitHubClient:
             try:
                 return call()
             except GithubException as error:
-                message = _message(error)
+                message = _message(error, self._token)
                 status = error.status
                 wait = self._rate_limit_wait(error)
                 if wait is not None:
@@ -295,17 +296,18 @@ class GitHubClient:
                     f"could not {what}: HTTP {status}: {message}", status=status
                 ) from None
             except OSError as error:  # connection refused, reset, timed out
+                problem = self._token.redact(str(error))
                 if retry_server_errors and attempt < _READ_ATTEMPTS:
-                    self._clock.wait(2.0**attempt, why=f"{error} ({what})")
+                    self._clock.wait(2.0**attempt, why=f"{problem} ({what})")
                     continue
-                raise GitHubError(f"could not {what}: {error}") from None
+                raise GitHubError(f"could not {what}: {problem}") from None
 
     def _rate_limit_wait(self, error: Any) -> float | None:
         """Seconds to wait for a secondary (or primary) rate limit, or None if it is not one."""
         if error.status not in (403, 429):
             return None
         headers = {k.lower(): v for k, v in (error.headers or {}).items()}
-        message = _message(error).lower()
+        message = _message(error, self._token).lower()
         wait = retry_after(headers.get("retry-after"))
         if wait is not None:
             return max(wait, 1.0)
@@ -323,7 +325,8 @@ def same_login(a: str, b: str) -> bool:
     return a.removesuffix("[bot]") == b.removesuffix("[bot]")
 
 
-def _message(error: Any) -> str:
+def _message(error: Any, token: Secret) -> str:
+    """GitHub's message and its errors' (GraphQL's too), on one line, the token redacted."""
     data = error.data if isinstance(error.data, dict) else {}
     message = str(data.get("message") or error.data or "")
     details = data.get("errors")
@@ -331,4 +334,4 @@ def _message(error: Any) -> str:
         message += ": " + "; ".join(
             str(d.get("message", d)) if isinstance(d, dict) else str(d) for d in details
         )
-    return " ".join(message.split())[:500]
+    return " ".join(token.redact(message).split())[:500]

@@ -13,6 +13,7 @@ from bot.data import Report
 from bot.github import render
 from bot.report import json as json_report
 from bot.report import terminal
+from bot.text import visible
 
 
 @dataclass(slots=True)
@@ -48,7 +49,8 @@ def annotate(
     line: int | None = None,
     end_line: int | None = None,
 ) -> None:
-    """A workflow command, its values escaped as the runner expects."""
+    """A workflow command, its values escaped as the runner expects; the message one line,
+    whatever it quotes."""
     properties = []
     if file is not None:
         properties.append(f"file={_escape(file, property_=True)}")
@@ -57,7 +59,7 @@ def annotate(
     if end_line is not None:
         properties.append(f"endLine={end_line}")
     head = f"::{kind} {','.join(properties)}::" if properties else f"::{kind}::"
-    out.write(head + _escape(message) + "\n")
+    out.write(head + _escape(visible(message)) + "\n")
     out.flush()
 
 

@@ -10,7 +10,8 @@ from bot.errors import AuthError
 
 
 class Secret:
-    """An API key that never shows itself in a repr, a log line or an error message."""
+    """An API key or a token that never shows itself in a repr, a log line or an error
+    message."""
 
     __slots__ = ("_value",)
 
@@ -27,6 +28,12 @@ class Secret:
 
     def __bool__(self) -> bool:
         return bool(self._value)
+
+    def redact(self, text: str) -> str:
+        """`text` with the secret in it replaced by ***: servers and proxies echo a key or a
+        token back in their error messages ("Incorrect API key provided: sk-..."). Redact
+        before cutting a message short, or a cut could leave part of the secret behind."""
+        return text.replace(self._value, "***") if self._value else text
 
 
 class ModelError(Exception):

@@ -201,29 +201,25 @@ class HTTPProvider:
         return None
 
     def _stream_error(self, event: dict[str, Any]) -> Exception:
-        message = self._redact(error_message(json.dumps(event).encode()))
+        message = error_message(json.dumps(event).encode(), self._key)
         status = event["error"].get("code") if isinstance(event["error"], dict) else None
         refused = self.refusal(status if isinstance(status, int) else 500, message)
         return refused or Transient(f"error in the stream: {message}")
 
     def _transport_error(self, error: httpx.TransportError) -> Exception:
         """A connection problem is worth another try; a request httpx cannot even send is not."""
-        message = self._redact(_describe(error))
+        message = self._key.redact(_describe(error))
         if isinstance(error, (httpx.UnsupportedProtocol, httpx.LocalProtocolError)):
             return ModelError(f"model API request could not be sent: {message}")
         if isinstance(error, httpx.ConnectError) and self.connect_hint:
             message += f" ({self.connect_hint.format(base=self._base)})"
         return Transient(message)
 
-    def _redact(self, text: str) -> str:
-        """Servers and proxies may echo the key back ("Incorrect API key provided: sk-...")."""
-        return text.replace(self._key.reveal(), "***") if self._key else text
-
     def _check(self, response: httpx.Response, content: bytes) -> None:
         status = response.status_code
         if status == 200:
             return
-        message = self._redact(error_message(content))
+        message = error_message(content, self._key)
         if status == 401:
             raise AuthError(
                 f"the model server rejected the API key (HTTP 401: {message}): "

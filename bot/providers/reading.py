@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.data import Usage
+
+if TYPE_CHECKING:
+    from bot.providers import Secret
 
 
 def usage(prompt: Any, completion: Any) -> Usage | None:
@@ -30,9 +33,9 @@ def text(content: Any) -> str:
 _MESSAGE_KEYS = ("message", "detail", "error")
 
 
-def error_message(content: bytes) -> str:
+def error_message(content: bytes, key: Secret) -> str:
     """One line from an error body, whatever its shape: `message` as a string or an object,
-    FastAPI's `detail` list, or an HTML page from a proxy."""
+    FastAPI's `detail` list, or an HTML page from a proxy; the key redacted from it."""
     body = content.decode("utf-8", "replace").strip()
     try:
         data = json.loads(body)
@@ -43,9 +46,9 @@ def error_message(content: bytes) -> str:
     elif body.startswith("<"):
         message = "an HTML error page"
     else:
-        message = body[:300]
-    # One line, whatever the server put in its messages.
-    return " ".join(message.split())[:300] or "no details"
+        message = body
+    # One line, whatever the server put in its messages, cut short only once the key is out.
+    return " ".join(key.redact(message).split())[:300] or "no details"
 
 
 def _flatten(value: Any) -> str:

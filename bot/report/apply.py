@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.data import Report
-from bot.text import replace_lines
+from bot.text import replace_lines, visible
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,7 +46,7 @@ def write_and_tell(report: Report, root: Path, stream: TextIO) -> Applied:
     """`write`, then one line on `stream` for each file written or left alone."""
     applied = write(report, root)
     for path in applied.written:
-        stream.write(f"fim-bot: wrote fills into {path}\n")
+        stream.write(f"fim-bot: wrote fills into {visible(path)}\n")
     for path, reason in applied.refused:
-        stream.write(f"fim-bot: did not write {path}: {reason}\n")
+        stream.write(f"fim-bot: did not write {visible(path)}: {reason}\n")
     return applied

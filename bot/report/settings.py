@@ -8,6 +8,7 @@ from typing import TextIO
 import yaml
 
 from bot.settings import Settings, Sourced
+from bot.text import visible
 
 _HEADER = """\
 # fim-bot's effective configuration. After each value, where it comes from: a flag, an
@@ -34,7 +35,7 @@ def write(settings: Settings, out: TextIO, *, output_format: str) -> None:
         out.write("\n")
         return
     out.write(_HEADER)
-    out.write(f"# configuration file: {settings.config_file or 'none'}\n")
+    out.write(visible(f"# configuration file: {settings.config_file or 'none'}") + "\n")
     section = ""
     for name, sourced in sources.items():
         parent, _, short = name.rpartition(".")
@@ -42,7 +43,7 @@ def write(settings: Settings, out: TextIO, *, output_format: str) -> None:
             out.write(f"{parent}:\n")
             section = parent
         indent = "  " if parent else ""
-        out.write(f"{indent}{_line(short, sourced)}\n")
+        out.write(f"{indent}{visible(_line(short, sourced))}\n")
 
 
 def _ordered(sources: dict[str, Sourced]) -> dict[str, Sourced]:
@@ -54,12 +55,23 @@ def _ordered(sources: dict[str, Sourced]) -> dict[str, Sourced]:
 
 
 def _line(name: str, sourced: Sourced) -> str:
-    # Dumped inside a one-item flow list, then unwrapped: a scalar alone would end with "...".
-    listed = yaml.safe_dump(
-        [_plain(sourced.value)], default_flow_style=True, allow_unicode=True, width=1_000_000
-    )
     where = f" {sourced.where}" if sourced.where else ""
-    return f"{name}: {listed.strip()[1:-1]}  # {sourced.source}{where}"
+    return f"{name}: {_yaml(_plain(sourced.value))}  # {sourced.source}{where}"
+
+
+def _yaml(value: object) -> str:
+    """The value as YAML on one line. One holding a line break or another character that
+    `visible` escapes is written in double quotes, where YAML escapes line breaks itself and
+    reads `visible`'s escapes ("\\x1b", "\\u2028") as the characters they stand for."""
+    # Dumped inside a one-item flow list, then unwrapped: a scalar alone would end with "...".
+    listed = _dump([value]).strip()[1:-1]
+    return listed if visible(listed) == listed else _dump([value], style='"').strip()[1:-1]
+
+
+def _dump(value: object, style: str | None = None) -> str:
+    return yaml.safe_dump(
+        value, default_flow_style=True, allow_unicode=True, width=1_000_000, default_style=style
+    )
 
 
 def _plain(value: object) -> object:

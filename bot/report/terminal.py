@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from bot.data import Report, Result
-from bot.text import replace_lines, split_lines
+from bot.text import replace_lines, split_lines, visible
 
 _COLORS = {"+": "\033[32m", "-": "\033[31m", "@": "\033[36m", "!": "\033[33m", "#": "\033[2m"}
 _BOLD, _RESET = "\033[1m", "\033[0m"
@@ -28,10 +28,10 @@ def write(report: Report, stream: TextIO, *, color: bool) -> None:
             if result.status == "planned":
                 _write_planned(result, stream, paint)
             elif result.status in ("failed", "skipped"):
-                where = f"{path}:{_lines(result)}"
-                stream.write(paint("!", f"{where}: {result.status}: {result.reason}\n"))
+                line = f"{path}:{_lines(result)}: {result.status}: {result.reason}"
+                stream.write(paint("!", visible(line) + "\n"))
     for skipped in report.skipped_files:
-        stream.write(paint("#", f"{skipped.path}: skipped file: {skipped.reason}\n"))
+        stream.write(paint("#", visible(f"{skipped.path}: skipped file: {skipped.reason}") + "\n"))
     stream.write(summary(report) + "\n")
 
 
@@ -56,9 +56,8 @@ def summary(report: Report) -> str:
 
 def _write_planned(result: Result, stream: TextIO, paint: _Paint) -> None:
     hole = result.hole
-    stream.write(
-        paint("b", f"{hole.path}:{_lines(result)}: {hole.kind} ({hole.marker}), not sent\n")
-    )
+    header = f"{hole.path}:{_lines(result)}: {hole.kind} ({hole.marker}), not sent"
+    stream.write(paint("b", visible(header) + "\n"))
     stream.write(paint("#", "--- prompt: prefix ---\n"))
     stream.write(_ensure_newline(result.prompt.prefix))
     stream.write(paint("@", ">>> the fill goes here <<<\n"))

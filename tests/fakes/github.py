@@ -66,6 +66,7 @@ __all__ = [
     "CREATE_REVIEW",
     "CREATE_REVIEW_COMMENT",
     "DATA_DIR",
+    "ECHO_TOKEN",
     "FAULT_KINDS",
     "GRAPHQL",
     "GRAPHQL_EXTENSION",
@@ -123,6 +124,9 @@ SECONDARY_RATE_LIMIT_MESSAGE = (
     "again. If you reach out to GitHub Support for help, please include the request ID {rid}."
 )
 READ_ONLY_MESSAGE = "Resource not accessible by integration"
+ECHO_TOKEN = "{request token}"
+"""In an injected fault's ``body``, stands for the token the request carried: proxies and
+gateways echo it in their error messages ("Bad credentials: ghs_...")."""
 _DOCS = "https://docs.github.com"
 _SECONDARY_DOCS = f"{_DOCS}/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"
 _PRIMARY_DOCS = f"{_DOCS}/rest/overview/rate-limits-for-the-rest-api#about-the-rate-limit"
@@ -1397,7 +1401,8 @@ class FakeGitHub:
         (``"POST /pulls/{pull_number}/reviews"``, :data:`GRAPHQL`, ``"graphql:minimizeComment"``)
         or None for every request.  The ``nth`` matching request is the first to fail, then
         ``times`` in a row (None: all).  ``apply`` carries the request out first (the write
-        happened, the client sees an error: a 502 after the review was stored).
+        happened, the client sees an error: a 502 after the review was stored).  In ``body``,
+        :data:`ECHO_TOKEN` is replaced by the request's token in every string.
         """
         if nth < 1 or (times is not None and times < 1):
             raise ValueError("nth and times are at least 1")
@@ -1715,7 +1720,8 @@ class FakeGitHub:
         self._rate_used += 1
         headers = {"X-GitHub-Request-Id": f"FAKE:{len(self._requests):06X}", **fault.headers}
         headers.setdefault("X-RateLimit-Remaining", str(max(0, 5000 - self._rate_used)))
-        return _Reply(fault.status, copy.deepcopy(fault.body), headers)
+        _, _, token = record.headers.get("authorization", "").partition(" ")
+        return _Reply(fault.status, _echo(fault.body, token.strip()), headers)
 
     def _authenticate(self, record: RecordedRequest) -> _Token:
         value = record.headers.get("authorization", "")
@@ -3365,6 +3371,17 @@ def _phrase(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Error"
+
+
+def _echo(body: Any, token: str) -> Any:
+    """A copy of a fault's ``body`` with :data:`ECHO_TOKEN` replaced by ``token``."""
+    if isinstance(body, str):
+        return body.replace(ECHO_TOKEN, token)
+    if isinstance(body, dict):
+        return {key: _echo(value, token) for key, value in body.items()}
+    if isinstance(body, list):
+        return [_echo(value, token) for value in body]
+    return copy.deepcopy(body)
 
 
 def _error_body(message: str, doc: str, status: int) -> dict[str, Any]:
