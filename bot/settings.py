@@ -100,11 +100,13 @@ def resolve(
     for name in [n for n in file.entries if pull_request and KEYS[n].trust != "any"]:
         key = KEYS[name]
         log.warning(
-            "ignoring %s from %s:%d on a pull request: only the workflow sets it (%s)",
+            "ignoring %s from %s:%d on a pull request: only the workflow sets it (the "
+            "Action's %s input, or %s)",
             name,
             file.path,
             file.entries.pop(name).line,
-            " or ".join(filter(None, (key.flag, key.env))),
+            name.rpartition(".")[2],
+            " or ".join(filter(None, (key.env, key.flag))),
         )
     sources = {name: _layer(name, flags, env, file) for name in KEYS}
     mode = _mode(head=head, staged=staged, all_files=all_files)
