@@ -62,6 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run(action: str, *, env: Mapping[str, str], cwd: Path, out: TextIO) -> int:
     from bot import settings
     from bot.git import Git
+    from bot.report.log import read_by_runner
 
     git = Git.find(cwd)
     if git is None:
@@ -87,7 +88,7 @@ def run(action: str, *, env: Mapping[str, str], cwd: Path, out: TextIO) -> int:
             from bot import trust
 
             trust.check(resolved, git)  # a branch's file may not redirect the key: say so, pass
-        return _fill(action, git, resolved, cwd=cwd, out=out)
+        return _fill(action, git, resolved, cwd=cwd, out=out, in_log=read_by_runner(out, env))
     except BotError as error:  # a rejected key, git trouble: never a reason to block
         return _notice(error.message)
 
@@ -102,10 +103,15 @@ def _pushed(env: Mapping[str, str]) -> tuple[str | None, str | None]:
     return head, (env.get("PRE_COMMIT_FROM_REF") or None) if head else None
 
 
-def _fill(action: str, git: Git, resolved: Settings, *, cwd: Path, out: TextIO) -> int:
+def _fill(
+    action: str, git: Git, resolved: Settings, *, cwd: Path, out: TextIO, in_log: bool
+) -> int:
+    """Fill, show and (for `apply`) write; `in_log`: `out` is a GitHub Actions log (pre-commit
+    in a job), where the diff must not act as a workflow command."""
     from bot import pipeline, source, wiring
     from bot.fill_cache import FillCache
     from bot.report import terminal
+    from bot.report.log import commands_stopped
 
     collected = source.collect(resolved.selection, cwd=cwd, git=git)
     cache = FillCache.load(_cache_path(git), model=resolved.params.model)
@@ -123,7 +129,8 @@ def _fill(action: str, git: Git, resolved: Settings, *, cwd: Path, out: TextIO) 
     cache.save()
     planned = report.count("planned")
     if len(report.results) > planned or not planned:  # all planned: the notice says it all
-        terminal.write(_without_planned(report), out, color=False)
+        with commands_stopped(out, active=in_log):
+            terminal.write(_without_planned(report), out, color=False)
         out.flush()
     if cache.hits:
         log.info("%d fill(s) from the cache %s", cache.hits, cache.path)

@@ -164,14 +164,16 @@ def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         repo=collected.repo,
     )
     out = sys.stdout
-    if resolved.format == "json":
+    if resolved.format == "json":  # JSON lines cannot start a command, and `##[` is escaped
         from bot.report import json as json_report
 
         json_report.write(report, out, raw=wiring.raw_prompt(resolved))
     else:
         from bot.report import terminal
+        from bot.report.log import commands_stopped, read_by_runner
 
-        terminal.write(report, out, color=_color(out, env))
+        with commands_stopped(out, active=read_by_runner(out, env)):
+            terminal.write(report, out, color=_color(out, env))
     if resolved.apply:
         from bot.report import apply
 

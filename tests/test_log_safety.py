@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.conftest import TEST_KEY, Repo, shown
+from tests.conftest import BOT, TEST_KEY, Repo, shown
 from tests.fakes.codestral import FakeCodestral
 from tests.fakes.github import ACTIONS_TOKEN, ECHO_TOKEN, GRAPHQL, LIST_FILES, FakeGitHub
-from tests.test_github_e2e import Run, open_pull, stubs
+from tests.pulls import Run, open_pull, stubs
 from tests.test_precommit import hook
 
 # The key from the issue: a pull request's configuration file that writes workflow commands.
@@ -265,3 +266,64 @@ def test_a_connection_error_naming_the_token_is_shown_without_it(run: Run) -> No
     assert proc.stdout.startswith("::warning::fim-bot could not finish: could not read pull")
     assert "/***/api/v3/repos/octo-org/hello/pulls/7" in proc.stdout
     assert_nowhere(run, proc.stdout, proc.stderr)
+
+
+# -- a local run inside a job: its report is text to the runner -------------------------------
+
+HOSTILE = (
+    'def alpha():\n    pass\n\nNOTES = """\n  ::add-mask::sk-looks-like-a-key\n##[error]boom\n"""\n'
+)
+
+
+def outside_pauses(stdout: str) -> list[str]:
+    """The command lines of `stdout` outside its `::stop-commands::` pauses, the pauses' own
+    markers left out."""
+    found = re.sub(r"^::stop-commands::(\w+)\n.*?^::\1::\n", "", stdout, flags=re.S | re.M)
+    return commands(found)
+
+
+def test_a_local_report_in_a_job_acts_as_no_command(
+    repo: Repo, codestral: FakeCodestral, model_env: dict[str, str], tmp_path: Path
+) -> None:
+    """`bot run` inside a GitHub Actions job: the diff, which quotes the file and the fill,
+    sits in a pause of workflow commands; saved to a file it stays a plain diff; JSON escapes
+    `##[` and still reads back as the same text."""
+    codestral.respond("    return 1  # ##[warning]x\n")
+    repo.write("mod.py", HOSTILE)
+    job = {**model_env, "GITHUB_ACTIONS": "true"}
+    proc = repo.bot("run", **job)
+    assert proc.returncode == 0, proc.stderr
+    assert "+    return 1  # ##[warning]x" in proc.stdout
+    assert "   ::add-mask::sk-looks-like-a-key" in proc.stdout  # a context line, as it is
+    assert len(commands(proc.stdout)) > 2  # the diff quotes them ...
+    assert outside_pauses(proc.stdout) == []  # ... inside a pause only
+    assert commands(proc.stderr) == []
+    saved = tmp_path / "fills.diff"
+    with saved.open("w") as out:
+        subprocess.run([BOT, "run"], cwd=repo.path, env={**repo.env, **job}, stdout=out, check=True)
+    text = saved.read_text()
+    shown(text)
+    assert "::stop-commands::" not in text
+    assert text == proc.stdout.split("\n", 1)[1].rsplit("::", 2)[0]  # the same diff, no pause
+    as_json = repo.bot("run", "--format", "json", **job)
+    assert as_json.returncode == 0, as_json.stderr
+    assert commands(as_json.stdout) == []
+    (hole,) = json.loads(as_json.stdout)["holes"]
+    assert hole["suggestion"] == "    return 1  # ##[warning]x\n"
+    repo.git("add", "-A")
+    shown_by_hook = hook(repo, "show", **job)
+    assert shown_by_hook.returncode == 0, shown_by_hook.stderr
+    assert "+    return 1  # ##[warning]x" in shown_by_hook.stdout
+    assert outside_pauses(shown_by_hook.stdout) == []
+
+
+def test_a_local_report_outside_a_job_has_no_pause(
+    repo: Repo, codestral: FakeCodestral, model_env: dict[str, str]
+) -> None:
+    """Outside a job nothing is added to the diff."""
+    codestral.respond("    return 1\n")
+    repo.write("mod.py", HOSTILE)
+    proc = repo.bot("run", **model_env)
+    assert proc.returncode == 0, proc.stderr
+    assert "::stop-commands::" not in proc.stdout
+    assert proc.stdout.startswith("--- a/mod.py")

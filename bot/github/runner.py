@@ -4,7 +4,6 @@ outputs."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -13,6 +12,7 @@ from bot.data import Report
 from bot.github import render
 from bot.report import json as json_report
 from bot.report import terminal
+from bot.report.log import commands_stopped
 from bot.text import visible
 
 
@@ -30,14 +30,11 @@ class Outcome:
 def show(report: Report, out: TextIO, output_format: str) -> None:
     """The report in the log, where text from the pull request and the model can never act
     as a workflow command."""
-    token = secrets.token_hex(16)
-    out.write(f"::stop-commands::{token}\n")
-    if output_format == "json":
-        json_report.write(report, out)
-    else:
-        terminal.write(report, out, color=False)
-    out.write(f"::{token}::\n")
-    out.flush()
+    with commands_stopped(out):
+        if output_format == "json":
+            json_report.write(report, out)
+        else:
+            terminal.write(report, out, color=False)
 
 
 def annotate(

@@ -12,8 +12,10 @@ Raw = Callable[[Prompt], str]  # a provider's raw prompt for prefix and suffix (
 
 
 def write(report: Report, stream: TextIO, *, raw: Raw | None = None) -> None:
-    json.dump(to_dict(report, raw=raw), stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    text = json.dumps(to_dict(report, raw=raw), indent=2, ensure_ascii=False)
+    # "##[" is a command to a GitHub Actions runner anywhere in a line; it can only be inside a
+    # string here, where "#\u0023[" is the same text to any JSON reader.
+    stream.write(text.replace("##[", "#\\u0023[") + "\n")
 
 
 def to_dict(report: Report, *, raw: Raw | None = None) -> dict[str, Any]:
