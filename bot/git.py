@@ -267,27 +267,16 @@ def _parse_raw(out: bytes) -> list[DiffEntry]:
     while i < len(fields) and fields[i].startswith(":"):
         old_mode, new_mode, _old_id, new_id, status = fields[i][1:].split(" ")
         letter = status[0]
-        if letter in ("R", "C"):
-            entries.append(
-                DiffEntry(
-                    status=letter,
-                    old_mode=old_mode,
-                    new_mode=new_mode,
-                    new_id=new_id,
-                    old_path=fields[i + 1],
-                    path=fields[i + 2],
-                )
+        moved = letter in ("R", "C")  # a rename or a copy names the old path, then the new
+        entries.append(
+            DiffEntry(
+                status=letter,
+                old_mode=old_mode,
+                new_mode=new_mode,
+                new_id=new_id,
+                old_path=fields[i + 1] if moved else None,
+                path=fields[i + 2] if moved else fields[i + 1],
             )
-            i += 3
-        else:
-            entries.append(
-                DiffEntry(
-                    status=letter,
-                    old_mode=old_mode,
-                    new_mode=new_mode,
-                    new_id=new_id,
-                    path=fields[i + 1],
-                )
-            )
-            i += 2
+        )
+        i += 3 if moved else 2
     return entries

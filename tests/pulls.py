@@ -82,14 +82,21 @@ def run(tmp_path: Path, home: Path, github: FakeGitHub, codestral: FakeCodestral
 
 
 def open_pull(
-    github: FakeGitHub, files: dict[str, tuple[str | None, str]], head: str = HEAD
+    github: FakeGitHub,
+    files: dict[str, tuple[str | None, str]],
+    head: str = HEAD,
+    *,
+    base: str | None = None,
 ) -> None:
+    """Pull request NUMBER changing each path from old (None: added) to new; `base` and `head`
+    name real commits when the bot is to find them in a checkout."""
     github.add_pull(
         OWNER,
         NAME,
         NUMBER,
         head,
         files={path: PullFile.from_texts(old, new) for path, (old, new) in files.items()},
+        base_sha=base,
         base_files={path: old for path, (old, new) in files.items() if old is not None},
     )
 

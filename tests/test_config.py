@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -560,13 +559,6 @@ def test_config_flag_names_another_file(repo: Repo) -> None:
 # ------------------------------------------------------------------ the github: section
 
 OWNER, NAME, NUMBER = "octo-org", "hello", 7
-
-
-@pytest.fixture
-def github() -> Iterator[FakeGitHub]:
-    with FakeGitHub() as fake:
-        yield fake
-        fake.assert_no_invalid_requests()
 
 
 @pytest.fixture

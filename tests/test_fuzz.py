@@ -267,8 +267,8 @@ def test_every_hole_is_read_from_its_own_file(
     every mode: each hole is read from its own file and the excluded file is never sent."""
     from tests.conftest import TEST_KEY, Repo, clean_env
     from tests.fakes.codestral import FakeCodestral
-    from tests.fakes.github import FakeGitHub, PullFile
-    from tests.pulls import NAME, NUMBER, OWNER, Run, named_return
+    from tests.fakes.github import FakeGitHub
+    from tests.pulls import NUMBER, Run, named_return, open_pull
 
     top = tmp_path_factory.mktemp("names")
     (top / "home").mkdir()
@@ -288,15 +288,8 @@ def test_every_hole_is_read_from_its_own_file(
     with FakeCodestral(api_key=TEST_KEY) as model, FakeGitHub() as github:
         model.responder = named_return
         if mode.startswith("github"):
-            github.add_pull(
-                OWNER,
-                NAME,
-                NUMBER,
-                head,
-                files={n: PullFile.from_texts(None, t) for n, t in texts.items()},
-                base_sha=base,
-                base_files={SECRETS_FILE: secret},
-            )
+            olds = {SECRETS_FILE: secret}
+            open_pull(github, {n: (olds.get(n), t) for n, t in texts.items()}, head, base=base)
             run = Run(top, top / "home", github, model)
             if mode == "github-checkout":
                 run.folder = repo.path

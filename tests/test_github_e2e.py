@@ -236,15 +236,7 @@ def test_text_comes_from_the_local_checkout_when_it_holds_the_head(
     base = checkout.commit("base")
     checkout.write("mod.py", "import os\n\n\n" + stubs(["alpha"]))
     head = checkout.commit("head")
-    github.add_pull(
-        OWNER,
-        NAME,
-        NUMBER,
-        head,
-        files={"mod.py": PullFile.from_texts("import os\n", checkout.read("mod.py"))},
-        base_sha=base,
-        base_files={"mod.py": "import os\n"},
-    )
+    open_pull(github, {"mod.py": ("import os\n", checkout.read("mod.py"))}, head, base=base)
     run = Run(tmp_path, home, github, codestral)
     run.folder = checkout.path
     proc = run()

@@ -162,13 +162,6 @@ def test_a_model_key_at_the_length_limit_leaves_no_piece_of_it(
 
 
 @pytest.fixture
-def github() -> Iterator[FakeGitHub]:
-    with FakeGitHub() as fake:
-        yield fake
-        fake.assert_no_invalid_requests()
-
-
-@pytest.fixture
 def run(tmp_path: Path, home: Path, github: FakeGitHub, codestral: FakeCodestral) -> Iterator[Run]:
     runner = Run(tmp_path, home, github, codestral)
     open_pull(github, {"mod.py": (None, stubs(["alpha"]))})

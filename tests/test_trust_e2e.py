@@ -84,15 +84,7 @@ def test_a_newline_in_a_file_name_on_a_pull_request_with_the_head_on_disk(
     for path, text in new.items():
         checkout.write(path, text)
     head = checkout.commit("head")
-    github.add_pull(
-        OWNER,
-        NAME,
-        NUMBER,
-        head,
-        files={path: PullFile.from_texts(None, text) for path, text in new.items()},
-        base_sha=base,
-        base_files={"my_secrets.py": SECRET_FILE},
-    )
+    open_pull(github, {path: (None, text) for path, text in new.items()}, head, base=base)
     run = Run(tmp_path, home, github, codestral)
     run.folder = checkout.path
     proc = run("--format", "json")
