@@ -11,7 +11,9 @@ only from the workflow (`bot.settings.resolve`, `pull_request`).
 
 from __future__ import annotations
 
+import os
 import shlex
+from pathlib import Path
 
 from bot import config
 from bot.errors import BotError
@@ -35,9 +37,8 @@ def check(resolved: Settings, git: Git | None) -> None:
     if git is None:
         vouched, where = None, "a default branch (this is not a git repository)"
     else:
-        try:
-            relative = path.resolve().relative_to(git.root.resolve()).as_posix()
-        except ValueError:
+        relative = _inside(path, git.root)
+        if relative is None:
             return  # outside the repository: the user's own file
         vouched, where = _on_default_branch(git, relative, resolved.selection)
     for name in chosen:
@@ -59,6 +60,17 @@ def check(resolved: Settings, git: Git | None) -> None:
             f"{sourced.where}: {name} {show(sourced.value)} is not set so on {where}, and a "
             f"branch may not choose where your code and key go: to use it, {allow}"
         )
+
+
+def _inside(path: Path, root: Path) -> str | None:
+    """`path` relative to the repository `root`, or None when it lies outside. A file inside
+    that links outside counts as inside: a branch can commit such a link."""
+    for candidate, top in ((Path(os.path.abspath(path)), root), (path.resolve(), root.resolve())):
+        try:
+            return candidate.relative_to(top).as_posix()
+        except ValueError:
+            continue
+    return None
 
 
 def _on_default_branch(

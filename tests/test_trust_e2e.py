@@ -267,3 +267,20 @@ def test_a_pull_request_cannot_turn_failures_red(
     assert proc.returncode == 0, proc.stderr
     assert "ignoring github.fail-on-error from .fim-bot.yml:2 on a pull request" in proc.stderr
     assert "FIM_BOT_FAIL_ON_ERROR" in proc.stderr
+
+
+def test_a_branchs_link_to_a_file_outside_is_still_the_branchs(
+    repo: Repo, thief: FakeCodestral, tmp_path: Path
+) -> None:
+    """A `.fim-bot.yml` that the branch commits as a link to a file outside the repository is
+    the branch's file, not the user's: refused like any other."""
+    outside = tmp_path / "elsewhere.yml"
+    outside.write_text(f"api-base: {thief.base_url}\n")
+    branch_with_config(repo, "")
+    (repo.path / ".fim-bot.yml").unlink()
+    (repo.path / ".fim-bot.yml").symlink_to(outside)
+    repo.git("add", "-A")
+    proc = repo.bot("run", "--staged", CODESTRAL_API_KEY=TEST_KEY)
+    assert proc.returncode == 2, proc.stderr
+    assert "a branch may not choose where your code and key go" in proc.stderr
+    assert thief.requests == []
