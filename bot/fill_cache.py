@@ -6,8 +6,9 @@ git directory (`.git/fim-bot/cache.json`, shared by its worktrees), is never com
 only ever a cache: an unreadable file is an empty cache, and a file that cannot be written is
 left as it was.
 
-An entry is reused only for the same model and the same hole text, byte for byte: the
-fingerprint leaves out indentation, and a fill made for other indentation would not fit.
+An entry is reused only for the same model on the same server and the same hole text, byte
+for byte: the fingerprint leaves out indentation, and a fill made for other indentation would
+not fit; a fill from another server (one a branch once named, say) is not this one's.
 """
 
 from __future__ import annotations

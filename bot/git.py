@@ -32,13 +32,17 @@ class DiffEntry:
 class Git:
     """A repository, driven through the `git` command."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, own: bool = False) -> None:
+        """`own`: a repository of the bot's own making at `root`, named to git outright, so
+        that GIT_DIR or GIT_WORK_TREE in the environment cannot point it elsewhere."""
         self.root = root
+        self._where = (f"--git-dir={root / '.git'}", f"--work-tree={root}") if own else ()
         self._commits: dict[str, str | None] = {}  # a run asks for the same revisions again
+        self._merge_bases: dict[tuple[str, str], str | None] = {}
         self._blob_ids: dict[str, dict[str, str]] = {}
 
     def run(self, *args: str, stdin: bytes | None = None, check: bool = True) -> bytes:
-        cmd = ["git", "-c", "core.quotepath=off", "-C", str(self.root), *args]
+        cmd = ["git", "-c", "core.quotepath=off", "-C", str(self.root), *self._where, *args]
         try:
             proc = subprocess.run(cmd, input=stdin, capture_output=True, check=False)
         except FileNotFoundError:
@@ -81,14 +85,19 @@ class Git:
         return commit
 
     def default_branch(self) -> str | None:
-        for name in ("origin/HEAD", "main", "master"):
-            if self.commit(name):
-                return name
+        """The default branch's full ref name: origin's HEAD, else main, else master. Full
+        names, as a short one could name a tag or a branch that anyone's fetch brings in (a
+        tag called "origin/HEAD" wins over the remote's HEAD)."""
+        for ref in ("refs/remotes/origin/HEAD", "refs/heads/main", "refs/heads/master"):
+            if self.commit(ref):
+                return ref
         return None
 
     def merge_base(self, a: str, b: str) -> str | None:
-        out = self.run("merge-base", a, b, check=False)
-        return out.decode().strip() or None
+        if (a, b) not in self._merge_bases:
+            out = self.run("merge-base", a, b, check=False)
+            self._merge_bases[a, b] = out.decode().strip() or None
+        return self._merge_bases[a, b]
 
     def diff_raw(self, base: str, head: str | None, paths: tuple[str, ...]) -> list[DiffEntry]:
         """Changed files from `base` to `head` (a commit, INDEX, or None for the working tree)."""
@@ -172,22 +181,17 @@ class Git:
         when `rev` is empty (its merged entries). One listing per revision and run."""
         if rev not in self._blob_ids:
             if rev:
-                out = self.run("ls-tree", "-r", "-z", "--full-tree", rev)  # MODE TYPE ID\tPATH
+                self._blob_ids[rev] = self.file_ids(rev, ())
             else:
                 out = self.run("ls-files", "-z", "--stage")  # MODE ID STAGE\tPATH
-            ids: dict[str, str] = {}
-            for record in out.decode("utf-8", "surrogateescape").split("\0"):
-                info, _, path = record.partition("\t")
-                fields = info.split(" ")
-                if len(fields) != 3:
-                    continue
-                mode, object_id, stage = (
-                    (fields[0], fields[2], "0") if rev else (fields[0], fields[1], fields[2])
-                )
-                if mode in _FILE_MODES and stage == "0":  # a conflict's sides are not the index's
-                    ids[path] = object_id
-            self._blob_ids[rev] = ids
+                self._blob_ids[rev] = _ids(out, id_field=1, stage_field=2)
         return self._blob_ids[rev]
+
+    def file_ids(self, rev: str, paths: tuple[str, ...]) -> dict[str, str]:
+        """{path: object id} of the regular files of commit `rev` under `paths` (all: ())."""
+        specs = [f":(literal){p}" for p in paths]
+        out = self.run("ls-tree", "-r", "-z", "--full-tree", rev, "--", *specs)  # MODE TYPE ID
+        return _ids(out, id_field=2, stage_field=None)
 
     def read_blobs(self, ids: list[str]) -> dict[str, bytes | None]:
         """The contents of blobs named by object id, in one git process: never by a path, which
@@ -247,9 +251,28 @@ def scratch_attributes(
             target = root.joinpath(*parts, ".gitattributes")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(text)
-        scratch = Git(root)
+        scratch = Git(root, own=True)
         scratch.run("init", "--quiet")
         return scratch.attributes(paths, names)
+
+
+def _ids(out: bytes, *, id_field: int, stage_field: int | None) -> dict[str, str]:
+    """{path: object id} of the regular files in `ls-tree -z` or `ls-files -z --stage` output;
+    a conflict's sides (stages 1 to 3) are not the index's text."""
+    ids: dict[str, str] = {}
+    for record in out.decode("utf-8", "surrogateescape").split("\0"):
+        info, _, path = record.partition("\t")
+        fields = info.split(" ")
+        if len(fields) != 3 or fields[0] not in _FILE_MODES:
+            continue
+        if stage_field is None or fields[stage_field] == "0":
+            ids[path] = fields[id_field]
+    return ids
+
+
+def short_ref(ref: str) -> str:
+    """A full ref name as people write it: "origin/HEAD", "main"."""
+    return ref.removeprefix("refs/heads/").removeprefix("refs/remotes/")
 
 
 def _sides(base: str, head: str | None) -> list[str]:

@@ -33,13 +33,21 @@ class BadGlob(ValueError):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FileFilter:
     """`include` (empty: every file) narrows what is scanned; `exclude` (after the built-in
-    DEFAULT_EXCLUDE) also hides files from everything else: repo context, override rules."""
+    DEFAULT_EXCLUDE) also hides files from everything else: repo context, override rules.
+
+    `floor`, when set, is an exclude list that hides files whatever `exclude` says: that of a
+    source the user trusts, when `exclude` comes from a file that a branch or a pull request can
+    change (its `!` patterns may then lift nothing that the trusted list, or the built-in one,
+    hides)."""
 
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    floor: tuple[str, ...] | None = None
 
     def hidden(self, path: str) -> bool:
         """Excluded: never scanned, never read for a prompt."""
+        if self.floor is not None and _last_match((*DEFAULT_EXCLUDE, *self.floor), path):
+            return True
         return _last_match((*DEFAULT_EXCLUDE, *self.exclude), path)
 
     def scanned(self, path: str) -> bool:

@@ -84,10 +84,10 @@ def run(action: str, *, env: Mapping[str, str], cwd: Path, out: TextIO) -> int:
         print(f"fim-bot: error: {visible(error.message)}", file=sys.stderr)
         return error.exit_code or EXIT_USAGE
     try:
-        if resolved.can_send:
-            from bot import trust
+        from bot import trust
 
-            trust.check(resolved, git)  # a branch's file may not redirect the key: say so, pass
+        # A branch's file may not redirect the key (say so, and pass) nor lift an exclude.
+        resolved = trust.guard(resolved, git, sending=resolved.can_send, flags=False)
         return _fill(action, git, resolved, cwd=cwd, out=out, in_log=read_by_runner(out, env))
     except BotError as error:  # a rejected key, git trouble: never a reason to block
         return _notice(error.message)
@@ -114,7 +114,9 @@ def _fill(
     from bot.report.log import commands_stopped
 
     collected = source.collect(resolved.selection, cwd=cwd, git=git)
-    cache = FillCache.load(_cache_path(git), model=resolved.params.model)
+    # The model's identity: its name, on which provider, at which address.
+    model = f"{resolved.provider.name} {resolved.api_base} {resolved.params.model}"
+    cache = FillCache.load(_cache_path(git), model=model)
     # With no key (for a provider that needs one), only cached fills are shown: the other
     # holes are planned, and not sent.
     options = resolved.options if resolved.can_send else replace(resolved.options, dry_run=True)

@@ -117,11 +117,14 @@ def _settings(
 
 
 def _config(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    from bot import trust
     from bot.git import Git
     from bot.report import settings as report
 
-    resolved = _settings(args, env, Git.find(Path.cwd()))
-    report.write(resolved, sys.stdout, output_format=args.format)
+    git = Git.find(Path.cwd())
+    resolved = _settings(args, env, git)
+    vouched = trust.vouch(resolved, git)
+    report.write(resolved, sys.stdout, output_format=args.format, refused=vouched.refused)
     return EXIT_OK
 
 
@@ -152,10 +155,9 @@ def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     )
     if github:
         return _github(args, env, resolved, git)
-    if not args.dry_run:
-        from bot import trust
+    from bot import trust
 
-        trust.check(resolved, git)
+    resolved = trust.guard(resolved, git, sending=not args.dry_run)
     collected = source.collect(resolved.selection, cwd=Path.cwd(), git=git)
     report = pipeline.run(
         collected.changes,

@@ -133,7 +133,10 @@ def resolve(
         sources["model"] = replace(sources["model"], value=spec.default_model)
     fim_template = _fim_template(spec, _opt(sources, "model", str), sources["fim-template"])
     files = FileFilter(
-        include=_get(sources, "include", tuple), exclude=_get(sources, "exclude", tuple)
+        include=_get(sources, "include", tuple),
+        exclude=_get(sources, "exclude", tuple),
+        # The pull request's own file may add excludes, not lift the built-in ones.
+        floor=() if pull_request and sources["exclude"].source == "file" else None,
     )
     # Shown with the built-in patterns that come before the user's.
     sources["exclude"] = replace(sources["exclude"], value=(*DEFAULT_EXCLUDE, *files.exclude))

@@ -12,7 +12,7 @@ from typing import Literal
 
 from bot.data import Changes, SkippedFile, SourceFile
 from bot.errors import BotError
-from bot.git import EMPTY_TREE, INDEX, DiffEntry, Git
+from bot.git import EMPTY_TREE, INDEX, DiffEntry, Git, short_ref
 from bot.languages import language_of
 from bot.patch import parse_patch
 from bot.repo import RepoView
@@ -122,7 +122,7 @@ def _default_base(git: Git, commit: str, *, fallback: str) -> str:
         return fallback
     base = git.merge_base(commit, branch)
     if base is None:
-        raise BotError(f"no common ancestor with {branch}: pass --base REV")
+        raise BotError(f"no common ancestor with {short_ref(branch)}: pass --base REV")
     return base
 
 

@@ -122,13 +122,13 @@ def test_a_branch_cannot_send_the_key_to_its_server(
         assert proc.returncode == 2, (args, proc.stderr)
         (line,) = proc.stderr.splitlines()
         assert line.startswith(f"fim-bot: error: .fim-bot.yml:1: api-base '{thief.base_url}' ")
-        assert f"pass --api-base {thief.base_url} or set FIM_BOT_API_BASE" in line
+        assert f"pass --api-base {thief.base_url} or set FIM_BOT_API_BASE to it" in line
     for action in ("show", "apply"):
         proc = hook(repo, action, **key)
         assert proc.returncode == 0, proc.stderr
         (line,) = proc.stderr.splitlines()
         assert line.startswith("fim-bot: notice: .fim-bot.yml:1: api-base "), line
-        assert "pass --api-base" in line
+        assert line.endswith("to use it, set FIM_BOT_API_BASE to it")  # the hooks take no flag
     assert proc.stdout == ""
     assert thief.requests == []
     assert repo.read("mod.py").endswith("    pass\n")  # nothing written either
@@ -139,7 +139,7 @@ def test_a_branch_cannot_choose_the_provider(repo: Repo, thief: FakeCodestral) -
     branch_with_config(repo, "provider: mistral\n")
     proc = repo.bot("run", "--staged", MISTRAL_API_KEY=TEST_KEY, MISTRAL_API_BASE=thief.base_url)
     assert proc.returncode == 2, proc.stderr
-    assert "pass --provider mistral or set FIM_BOT_PROVIDER" in proc.stderr
+    assert "pass --provider mistral or set FIM_BOT_PROVIDER to it" in proc.stderr
     assert thief.requests == []
 
 
@@ -284,3 +284,96 @@ def test_a_branchs_link_to_a_file_outside_is_still_the_branchs(
     assert proc.returncode == 2, proc.stderr
     assert "a branch may not choose where your code and key go" in proc.stderr
     assert thief.requests == []
+
+
+def test_a_branch_cannot_drop_the_default_branchs_server(
+    repo: Repo, codestral: FakeCodestral, thief: FakeCodestral
+) -> None:
+    """The default branch sends to its server; a branch that deletes the setting (so that the
+    provider's default would take over) is refused, and `bot config` says so."""
+    repo.write(".fim-bot.yml", f"api-base: {codestral.base_url}\n")
+    repo.commit("configured on main")
+    branch_with_config(repo, "max-holes: 5\n")
+    key = {"CODESTRAL_API_KEY": TEST_KEY}
+    proc = repo.bot("run", "--staged", **key)
+    assert proc.returncode == 2, proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith(
+        f"fim-bot: error: api-base is '{codestral.base_url}' in .fim-bot.yml on the default"
+    )
+    assert line.endswith(f"pass --api-base {codestral.base_url} or set FIM_BOT_API_BASE to it")
+    shown = repo.bot("config", "--format", "json", **key)
+    assert shown.returncode == 0, shown.stderr
+    refused = json.loads(shown.stdout)["settings"]["api-base"]["refused"]
+    assert refused == line.removeprefix("fim-bot: error: ")
+    assert codestral.requests == thief.requests == []
+    allowed = repo.bot("run", "--staged", **key, FIM_BOT_API_BASE=codestral.base_url)
+    assert allowed.returncode == 0, allowed.stderr
+    assert len(codestral.requests) == 1
+
+
+@pytest.mark.parametrize("setup", ["no-default-branch", "tag-named-origin-HEAD"])
+def test_nothing_but_the_default_branch_vouches(
+    repo: Repo, thief: FakeCodestral, setup: str
+) -> None:
+    """With no origin/HEAD, main or master (a default branch named develop), nothing vouches
+    for the file, not the run's own base; and a tag named like the default branch is not it."""
+    if setup == "no-default-branch":
+        repo.git("branch", "-m", "main", "develop")
+    branch_with_config(repo, f"api-base: {thief.base_url}\n")
+    repo.commit("feature, committed")
+    if setup == "tag-named-origin-HEAD":
+        repo.git("tag", "origin/HEAD")  # as a fetch from someone's fork can bring in
+    repo.write("mod.py", repo.read("mod.py") + "\n\ndef gamma():\n    pass\n")
+    proc = repo.bot("run", CODESTRAL_API_KEY=TEST_KEY)
+    assert proc.returncode == 2, proc.stderr
+    assert "a branch may not choose where your code and key go" in proc.stderr
+    if setup == "no-default-branch":
+        assert "not set so on a default branch (there is no origin/HEAD, main or master)" in (
+            proc.stderr
+        )
+    assert thief.requests == []
+
+
+def test_a_branch_cannot_lift_an_exclude(repo: Repo, codestral: FakeCodestral) -> None:
+    """The default branch's excludes (and the built-in ones) hide files whatever the branch's
+    file says: `!` patterns there lift nothing, even in a dry run, which shows what is sent."""
+    repo.write(".fim-bot.yml", "exclude: [proprietary/**]\n")
+    repo.write("proprietary/algo.py", "def secret_algo(x):\n    return x * 42\n")
+    repo.commit("configured on main")
+    branch_with_config(repo, "exclude: ['!proprietary/**', '!*secret*']\n")
+    repo.write("proprietary/algo.py", "def secret_algo(x):\n    pass\n")
+    repo.write("my_secrets.py", "def rotate():\n    pass\n")
+    repo.write("uses.py", "from proprietary.algo import secret_algo\n\n\ndef f(x):\n    pass\n")
+    repo.git("add", "-A")
+    proc = repo.bot("run", "--staged", "--dry-run", "--format", "json", CODESTRAL_API_KEY=TEST_KEY)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert {h["path"] for h in report["holes"]} == {"mod.py", "uses.py"}
+    skipped = {s["path"]: s["reason"] for s in report["skipped_files"]}
+    assert skipped["proprietary/algo.py"] == skipped["my_secrets.py"] == "excluded by configuration"
+    assert "x * 42" not in proc.stdout  # not even as context for uses.py
+    # The user's own flag may lift it: that is not the branch's choice.
+    mine = repo.bot(
+        "run",
+        "--staged",
+        "--dry-run",
+        "--format",
+        "json",
+        "--exclude",
+        "!*secret*",
+        CODESTRAL_API_KEY=TEST_KEY,
+    )
+    assert "my_secrets.py" in {h["path"] for h in json.loads(mine.stdout)["holes"]}
+
+
+def test_a_pull_request_cannot_lift_the_built_in_excludes(
+    run: Run, github: FakeGitHub, codestral: FakeCodestral
+) -> None:
+    """On a pull request the file's `!` patterns cannot bring back a secrets-like file."""
+    open_pull(github, {"my_secrets.py": (None, stubs(["rotate"])), "ok.py": (None, stubs(["b"]))})
+    (run.folder / ".fim-bot.yml").write_text("exclude: ['!*secret*']\n")
+    proc = run("--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert {c.path for c in github.review_comments(NUMBER)} == {"ok.py"}
+    assert all("rotate" not in r.body["prompt"] for r in codestral.requests)

@@ -14,6 +14,7 @@ import re
 from bot.data import Report, Result
 from bot.github import fingerprint
 from bot.report.terminal import unified_diff
+from bot.text import visible
 
 _MENTION = re.compile(r"@(?=[\w-])")
 _BACKTICKS = re.compile(r"`+")
@@ -35,7 +36,7 @@ def code(text: str) -> str:
     """`text` on one line as a code span: fenced with more backticks than any run in it,
     padded with a space on each side (which Markdown takes off again) when it starts or ends
     with a backtick. Nothing in a code span is HTML or Markdown."""
-    text = quiet(_one_line(text))
+    text = visible(text)  # as it is, on one line: no mention happens inside a code span
     if not text:
         return ""
     longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import TextIO
 
 import yaml
@@ -16,16 +17,29 @@ _HEADER = """\
 """
 
 
-def write(settings: Settings, out: TextIO, *, output_format: str) -> None:
-    """YAML laid out as the configuration file, or (`json`) one object keyed by setting."""
+def write(
+    settings: Settings,
+    out: TextIO,
+    *,
+    output_format: str,
+    refused: Mapping[str, str] | None = None,
+) -> None:
+    """YAML laid out as the configuration file, or (`json`) one object keyed by setting.
+    `refused`: the settings a run would refuse to use (`bot.trust`), with why."""
     sources = _ordered(settings.sources)
+    refused = refused or {}
     if output_format == "json":
         json.dump(
             {
                 "version": 1,
                 "file": settings.config_file,
                 "settings": {
-                    name: {"value": _plain(s.value), "source": s.source, "where": s.where}
+                    name: {
+                        "value": _plain(s.value),
+                        "source": s.source,
+                        "where": s.where,
+                        **({"refused": refused[name]} if name in refused else {}),
+                    }
                     for name, s in sources.items()
                 },
             },
@@ -44,6 +58,8 @@ def write(settings: Settings, out: TextIO, *, output_format: str) -> None:
             section = parent
         indent = "  " if parent else ""
         out.write(f"{indent}{visible(_line(short, sourced))}\n")
+        if name in refused:  # a run that sends stops here
+            out.write(f"{indent}# refused: {visible(refused[name])}\n")
 
 
 def _ordered(sources: dict[str, Sourced]) -> dict[str, Sourced]:
