@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 # Where the file is looked for, from the repository root, in this order.
 NAMES = (".fim-bot.yml", ".github/fim-bot.yml")
+MAX_BYTES = 1_000_000  # YAML this large takes seconds to read, and no configuration needs it
 _SECTIONS = ("github",)
 _STR = "tag:yaml.org,2002:str"
 # Names that hold a secret; they never belong in a file that is committed.
@@ -64,7 +65,8 @@ def load(path: Path, *, cwd: Path) -> ConfigFile:
     relative to `cwd`."""
     name = _shown(path, cwd)
     try:
-        content = path.read_bytes()
+        with path.open("rb") as file:
+            content = file.read(MAX_BYTES + 1)  # no more than that is read, however large
     except OSError as error:
         raise BotError(f"{name}: cannot read it: {error.strerror}") from None
     return parse(content, name)
@@ -72,6 +74,8 @@ def load(path: Path, *, cwd: Path) -> ConfigFile:
 
 def parse(content: bytes, name: str) -> ConfigFile:
     """Check a configuration file's bytes; `name` is how messages call it."""
+    if len(content) > MAX_BYTES:
+        raise BotError(f"{name}: larger than 1 MB: a configuration file is a few lines of YAML")
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError:

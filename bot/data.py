@@ -90,7 +90,7 @@ class Result:
 
     hole: Hole
     status: Status
-    prompt: Prompt
+    prompt: Prompt | None  # what was sent, or would be in a dry run; None: nothing was built
     suggestion: str | None = None
     reason: str | None = None
     usage: Usage | None = None

@@ -26,6 +26,9 @@ class Options:
     budget_tokens: int = prompt.DEFAULT_BUDGET_TOKENS
     context_budget_tokens: int = context.DEFAULT_BUDGET_TOKENS
     concurrency: int = 8
+    # An answer is cut at this many characters (0: never), as if the server had stopped at
+    # max_tokens: one that ignores max_tokens could send megabytes for the clean-up to chew.
+    answer_limit: int = 0
 
 
 def run(
@@ -74,28 +77,18 @@ def run(
             Result(hole=h, status="planned", prompt=p) for h, p in zip(wanted, prompts, strict=True)
         ]
     else:
-        results = asyncio.run(_fill_all(wanted, prompts, texts, provider(), options.concurrency))
+        results = asyncio.run(_fill_all(wanted, prompts, texts, provider(), options))
 
-    def unsent(hole: Hole) -> Prompt:  # what would be sent, for holes that are not
-        return prompt.build(hole, texts[hole.path], budget_tokens=options.budget_tokens)
-
+    # Holes that are not sent get no prompt: one over the cap costs a line of the report,
+    # however many there are.
     results += [
-        Result(hole=h, status="suggested", prompt=unsent(h), suggestion=s)
-        for h, s in reused.items()
+        Result(hole=h, status="suggested", prompt=None, suggestion=s) for h, s in reused.items()
     ]
     results = _check_files(results, texts)
+    cap = f"over the per-run cap (--max-holes {options.max_holes})"
+    results += [Result(hole=h, status="skipped", prompt=None, reason=cap) for h in over]
     results += [
-        Result(
-            hole=h,
-            status="skipped",
-            prompt=unsent(h),
-            reason=f"over the per-run cap (--max-holes {options.max_holes})",
-        )
-        for h in over
-    ]
-    results += [
-        Result(hole=h, status="skipped", prompt=unsent(h), reason=reason)
-        for h, reason in known.items()
+        Result(hole=h, status="skipped", prompt=None, reason=reason) for h, reason in known.items()
     ]
     return Report(
         results=tuple(sorted(results, key=lambda r: (r.hole.path, r.hole.start_line))),
@@ -130,9 +123,9 @@ async def _fill_all(
     prompts: list[Prompt],
     texts: dict[str, str],
     provider: Provider,
-    concurrency: int,
+    options: Options,
 ) -> list[Result]:
-    gate = asyncio.Semaphore(concurrency)
+    gate = asyncio.Semaphore(options.concurrency)
 
     async def fill(hole: Hole, hole_prompt: Prompt) -> Result:
         async with gate:
@@ -140,7 +133,7 @@ async def _fill_all(
         # Let the next request go out before this answer is cleaned: cleaning is CPU work,
         # and the next request's wait for the model is what the run's time is made of.
         await asyncio.sleep(0)
-        return _settle(hole, hole_prompt, texts[hole.path], answer)
+        return _settle(hole, hole_prompt, texts[hole.path], _capped(answer, options.answer_limit))
 
     try:
         # An AuthError ends the run: gather lets it through and the other tasks are cancelled.
@@ -161,6 +154,13 @@ async def _ask(provider: Provider, hole_prompt: Prompt) -> Completion | ModelErr
         return await provider.complete(hole_prompt)
     except ModelError as error:
         return error
+
+
+def _capped(answer: Completion | ModelError, limit: int) -> Completion | ModelError:
+    """The answer cut at `limit` characters, and then taken as cut short at max_tokens."""
+    if isinstance(answer, ModelError) or not limit or len(answer.text) <= limit:
+        return answer
+    return replace(answer, text=answer.text[:limit], finish_reason="length")
 
 
 def _settle(hole: Hole, hole_prompt: Prompt, text: str, answer: Completion | ModelError) -> Result:

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from bot.github.mode import Target
 
 Format = Literal["text", "json"]
+# An answer longer than this many characters per --max-tokens token is cut there: a token is
+# 3 to 4 characters of code, so only a server that ignores max_tokens sends more.
+ANSWER_CHARS_PER_TOKEN = 16
 T = TypeVar("T")
 log = logging.getLogger("bot.settings")
 
@@ -159,6 +162,7 @@ def resolve(
             budget_tokens=_get(sources, "budget-tokens", int),
             context_budget_tokens=_get(sources, "context-budget-tokens", int),
             concurrency=_get(sources, "concurrency", int),
+            answer_limit=ANSWER_CHARS_PER_TOKEN * _get(sources, "max-tokens", int),
         ),
         provider=spec,
         api_base=url,

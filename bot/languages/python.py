@@ -95,8 +95,11 @@ def find_holes(
         is not None
     ]
     holes = merge(stubs, todos)
-    if module is not None:
-        holes = [replace(h, scope=module.scope_of(h.start_line)) for h in holes]
+    if module is not None:  # (replace only where the scope is not the default: it is slow)
+        scopes = [module.scope_of(h.start_line) for h in holes]
+        holes = [
+            h if h.scope == s else replace(h, scope=s) for h, s in zip(holes, scopes, strict=True)
+        ]
     return sorted(holes, key=lambda h: h.start_line)
 
 

@@ -47,7 +47,7 @@ def _hole(result: Result, raw: Raw | None) -> dict[str, Any]:
         "status": result.status,
         "reason": result.reason,
         "suggestion": result.suggestion,
-        "prompt": _prompt(result.prompt, raw),
+        "prompt": None if result.prompt is None else _prompt(result.prompt, raw),
         "usage": _usage(result.usage),
     }
 

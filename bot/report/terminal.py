@@ -56,6 +56,7 @@ def summary(report: Report) -> str:
 
 def _write_planned(result: Result, stream: TextIO, paint: _Paint) -> None:
     hole = result.hole
+    assert result.prompt is not None  # a planned hole's prompt is what the dry run shows
     header = f"{hole.path}:{_lines(result)}: {hole.kind} ({hole.marker}), not sent"
     stream.write(paint("b", visible(header) + "\n"))
     stream.write(paint("#", "--- prompt: prefix ---\n"))

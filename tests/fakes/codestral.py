@@ -460,7 +460,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(HTTPStatus.INTERNAL_SERVER_ERROR, {"detail": "Internal Server Error"})
             return
 
-        text, finish_reason = _shape_text(text, body)
+        # A server that ignores max_tokens (some self-hosted ones do) answers at any length.
+        limits = body if fake.honours_max_tokens else {**body, "max_tokens": None}
+        text, finish_reason = _shape_text(text, limits)
         prompt_tokens = estimate_tokens(body["prompt"] + (body.get("suffix") or ""))
         completion_tokens = estimate_tokens(text)
         usage = {
@@ -586,6 +588,7 @@ class FakeCodestral:
         self.error_style: ErrorStyle = "detail"
         self.latency: float = 0.0
         self.stream_chunk_chars: int = CHARS_PER_TOKEN
+        self.honours_max_tokens = True  # False: answers are not cut at max_tokens
         self._cond = threading.Condition()
         self._requests: list[RecordedRequest] = []
         self._errors: list[BaseException] = []
