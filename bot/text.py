@@ -114,6 +114,9 @@ _C0 = "\x00-\x08\x0b\x0e-\x1f"  # all but the tab, line feed, form feed and carr
 _OTHERS = "\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
 _HIDDEN = re.compile(f"[\n\x0c\r{_C0}{_OTHERS}]|##\\[")
 _HIDDEN_IN_LINES = re.compile(f"[\r{_C0}{_OTHERS}]")
+# In source text, a carriage return that ends a line ("\r\n", or "\r" last: a stop sequence
+# that starts with "\n" cut a CRLF line there) is a line ending, not a hidden character.
+_HIDDEN_IN_SOURCE = re.compile(f"\r(?!\n|\\Z)|[{_C0}{_OTHERS}]")
 _SHORT = {"\n": "\\n", "\r": "\\r"}
 
 
@@ -127,6 +130,13 @@ def visible(text: str, *, keep_newlines: bool = False) -> str:
     over it."""
     pattern = _HIDDEN_IN_LINES if keep_newlines else _HIDDEN
     return pattern.sub(_escaped, text)
+
+
+def hidden_character(text: str) -> str | None:
+    """The first character of source `text` that `visible` shows escaped when it is shown as
+    lines (a carriage return ending a line aside), or None: what a fill must not hold."""
+    found = _HIDDEN_IN_SOURCE.search(text)
+    return found.group() if found else None
 
 
 def _escaped(match: re.Match[str]) -> str:
