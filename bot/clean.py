@@ -17,7 +17,14 @@ from dataclasses import dataclass
 
 from bot.data import Hole, Prompt
 from bot.languages.fills import Code, code_for
-from bot.text import ends_without_newline, indent_width, indentation, newline_at
+from bot.text import (
+    ends_without_newline,
+    hidden_character,
+    indent_width,
+    indentation,
+    newline_at,
+    visible,
+)
 
 # Tokens that FIM models leak at the end of a completion, by family: generic and StarCoder,
 # Qwen and CodeGemma, CodeLlama and Codestral, DeepSeek-Coder (whose bars are full-width).
@@ -60,7 +67,8 @@ def clean(
     """The suggestion for `hole`: replaces its lines exactly, in their own line endings
     (`newline_at`: a CRLF hole in an LF file stays CRLF).
 
-    Raises `Rejected` when the completion is unusable (empty, runaway, cut short, or not code).
+    Raises `Rejected` when the completion is unusable (empty, runaway, cut short, not code, or
+    holding a control character).
     """
     found = code_for(hole.language)
     step = found.unit(text)
@@ -103,6 +111,21 @@ def check_syntax(text: str, fills: list[tuple[Hole, str]]) -> str | None:
 def _strip_special_tokens(body: str, context: _Context) -> str:
     cut = min((i for t in _SPECIAL_TOKENS if (i := body.find(t)) >= 0), default=len(body))
     return body[:cut]
+
+
+def _reject_hidden_characters(body: str, context: _Context) -> str:
+    """A fill is code to review, so it must read as what it is: a control character (ESC can
+    redraw the diff on a terminal, a lone carriage return overwrite a line), NUL, a Unicode
+    line or paragraph separator (a line break to some tools and not others) or a
+    bidirectional control (which reorders a line as it is read) would show one thing and write
+    another. Tab, line feed, form feed and a carriage return that ends a line are code's own.
+    The answer is refused even where a later rule would cut that part away: no code a model
+    means needs them raw (a string literal spells them as escapes), so an answer that holds
+    them is not one to trust."""
+    found = hidden_character(body)
+    if found is not None:
+        raise Rejected(f"the fill holds a control character ({visible(found)})")
+    return body
 
 
 def _normalize_newlines(body: str, context: _Context | None) -> str:
@@ -312,6 +335,7 @@ def _enough(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
 
 _RULES: tuple[_Rule, ...] = (
     _strip_special_tokens,
+    _reject_hidden_characters,  # before line breaks are normalised: a lone "\r" is one
     _normalize_newlines,
     _strip_fences,
     _drop_leading_blank_lines,

@@ -4,6 +4,8 @@
 rejected key, a model or network failure, a failed hole give a notice and exit 0. At `pre-push`
 (pre-commit sets PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF) it reads the commits being pushed.
 `apply` writes the fills into the files and exits 1 only when it changed one, as formatters do.
+A file it cannot write (read-only, a full disk) is named on stderr and does not block by itself:
+what is committed is then the same as without the hook, as when the model fails.
 Both exit 2 for a broken configuration, which the author can fix (DESIGN.md section 3).
 
 Fills are kept in a local cache (`bot.fill_cache`), so a hole shown once costs no second model

@@ -53,8 +53,8 @@ environment:
   FIM_BOT_API_KEY, FIM_BOT_API_BASE       win over the chosen provider's own variables
   NO_COLOR                                no colours, even on a terminal
 
-exit status: 0 the run worked, 1 at least one hole failed, 2 usage, configuration or
-authentication error.
+exit status: 0 the run worked, 1 at least one hole failed or --apply could not write a
+file, 2 usage, configuration or authentication error.
 """
 
 
@@ -179,7 +179,9 @@ def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     if resolved.apply:
         from bot.report import apply
 
-        apply.write_and_tell(report, collected.root, sys.stderr)
+        applied = apply.write_and_tell(report, collected.root, sys.stderr)
+        if applied.failed:
+            return EXIT_FAILED
     elif report.count("suggested") and resolved.selection.mode != "head":
         # As linters say which findings their fix flag would fix: on stderr, off the diff.
         print("fim-bot: `bot run --apply` writes these fills into your files", file=sys.stderr)

@@ -105,10 +105,18 @@ def added_text(text: str, lines: list[str], added: frozenset[int]) -> str:
 # which start a new line (\r, \x85 too) or drive a terminal (ESC); the Unicode line and
 # paragraph separators; the bidirectional controls, which make a line read as something else;
 # and "##[", the Actions runner's legacy command marker, which it obeys anywhere in a line of
-# stdout or stderr (a "::" command only at a line's start).
-_UNSEEN = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
-_HIDDEN = re.compile(f"[\n{_UNSEEN}]|##\\[")
-_HIDDEN_BUT_NEWLINE = re.compile(f"[{_UNSEEN}]|##\\[")
+# stdout or stderr (a "::" command only at a line's start). Text shown as lines keeps its line
+# feeds and form feeds (a page break, common in old C and Python sources; Python's own
+# `splitlines` counts it as a line break): a form feed moves a terminal down a line and hides
+# nothing already written. It keeps "##[" too: any of its lines may start with "::", so in a
+# job it must sit in a pause of workflow commands anyway (bot.report.log).
+_C0 = "\x00-\x08\x0b\x0e-\x1f"  # all but the tab, line feed, form feed and carriage return
+_OTHERS = "\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
+_HIDDEN = re.compile(f"[\n\x0c\r{_C0}{_OTHERS}]|##\\[")
+_HIDDEN_IN_LINES = re.compile(f"[\r{_C0}{_OTHERS}]")
+# In source text, a carriage return that ends a line ("\r\n", or "\r" last: a stop sequence
+# that starts with "\n" cut a CRLF line there) is a line ending, not a hidden character.
+_HIDDEN_IN_SOURCE = re.compile(f"\r(?!\n|\\Z)|[{_C0}{_OTHERS}]")
 _SHORT = {"\n": "\\n", "\r": "\\r"}
 
 
@@ -117,9 +125,18 @@ def visible(text: str, *, keep_newlines: bool = False) -> str:
     escaped as Python writes them ("\\n", "\\x1b", "\\u2028"), and "##[" as "#\\x23[". What
     comes from a repository, a server or the model goes through it where a line is written, so
     that it stays on that line and cannot act on a terminal or a CI log. `keep_newlines` leaves
-    "\\n" alone, for text shown as lines (a diff)."""
-    pattern = _HIDDEN_BUT_NEWLINE if keep_newlines else _HIDDEN
+    "\\n", the form feed and "##[" alone, for text shown as lines (a diff, a prompt); a
+    carriage return is still escaped there, so one inside a line cannot send the cursor back
+    over it."""
+    pattern = _HIDDEN_IN_LINES if keep_newlines else _HIDDEN
     return pattern.sub(_escaped, text)
+
+
+def hidden_character(text: str) -> str | None:
+    """The first character of source `text` that `visible` shows escaped when it is shown as
+    lines (a carriage return ending a line aside), or None: what a fill must not hold."""
+    found = _HIDDEN_IN_SOURCE.search(text)
+    return found.group() if found else None
 
 
 def _escaped(match: re.Match[str]) -> str:

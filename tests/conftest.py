@@ -6,7 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -83,12 +83,18 @@ class Repo:
         return self.git("rev-parse", "HEAD").strip()
 
     def bot(
-        self, *args: str, cwd: Path | None = None, **env: str
+        self,
+        *args: str,
+        cwd: Path | None = None,
+        preexec_fn: Callable[[], object] | None = None,
+        **env: str,
     ) -> subprocess.CompletedProcess[str]:
+        """The real `bot`; `preexec_fn` runs in the child before it starts (a resource limit)."""
         proc = subprocess.run(
             [BOT, *args],
             cwd=cwd or self.path,
             env={**self.env, **env},
+            preexec_fn=preexec_fn,
             capture_output=True,
             text=True,
             timeout=120,

@@ -109,8 +109,14 @@ def test_special_tokens(raw: str, expected: str) -> None:
         pytest.param(
             AREA,
             "    area = w * h\r    return area\r",
+            "<rejected: the fill holds a control character (\\r)>",
+            id="lone-cr-refused",  # it could send a terminal back over the line it ends
+        ),
+        pytest.param(
+            AREA,
+            "    area = w * h\r\n    return area\r",
             "    area = w * h\n    return area\n",
-            id="cr-model-lf-file",
+            id="crlf-cut-by-a-stop-sequence",
         ),
         pytest.param(
             AREA.replace("\n", "\r\n"),

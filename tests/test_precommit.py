@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -163,11 +164,15 @@ def test_no_key_never_blocks(hooks: Hooks, codestral: FakeCodestral) -> None:
 HOOK = str(Path(sys.executable).with_name("fim-bot-hook"))
 
 
-def hook(repo: Repo, action: str, **env: str) -> subprocess.CompletedProcess[str]:
+def hook(
+    repo: Repo, action: str, preexec_fn: Callable[[], object] | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """The real `fim-bot-hook ACTION`; `preexec_fn` as for `Repo.bot`."""
     proc = subprocess.run(
         [HOOK, action],
         cwd=repo.path,
         env={**repo.env, **env},
+        preexec_fn=preexec_fn,
         capture_output=True,
         text=True,
         timeout=120,

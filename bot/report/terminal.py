@@ -1,4 +1,9 @@
-"""`--format text`: a unified diff of the fills, then one summary line."""
+"""`--format text`: a unified diff of the fills, then one summary line.
+
+Everything shown comes from the repository or the model, so every line goes through `visible`:
+a control character in a file name, in the file's text or in a prompt is shown escaped, and
+cannot redraw the diff to hide what `--apply` would write.
+"""
 
 from __future__ import annotations
 
@@ -60,10 +65,10 @@ def _write_planned(result: Result, stream: TextIO, paint: _Paint) -> None:
     header = f"{hole.path}:{_lines(result)}: {hole.kind} ({hole.marker}), not sent"
     stream.write(paint("b", visible(header) + "\n"))
     stream.write(paint("#", "--- prompt: prefix ---\n"))
-    stream.write(_ensure_newline(result.prompt.prefix))
+    stream.write(_as_lines(result.prompt.prefix))
     stream.write(paint("@", ">>> the fill goes here <<<\n"))
     stream.write(paint("#", "--- prompt: suffix ---\n"))
-    stream.write(_ensure_newline(result.prompt.suffix))
+    stream.write(_as_lines(result.prompt.suffix))
     stream.write(paint("#", "--- end of prompt ---\n"))
 
 
@@ -73,14 +78,16 @@ def unified_diff(path: str, text: str, fills: list[tuple[int, int, str]]) -> str
 
 
 def _diff(path: str, before: str, after: str) -> Iterator[str]:
+    """The diff of the text itself, each line then shown escaped (escaping first could make two
+    different lines look alike, and hide a change); a CRLF line ends as any other."""
     lines = difflib.unified_diff(
         [line.replace("\r\n", "\n") for line in split_lines(before)],
         [line.replace("\r\n", "\n") for line in split_lines(after)],
-        f"a/{path}",
-        f"b/{path}",
+        f"a/{visible(path)}",
+        f"b/{visible(path)}",
     )
     for line in lines:
-        yield _ensure_newline(line)
+        yield visible(_ensure_newline(line), keep_newlines=True)
 
 
 def _by_path(results: tuple[Result, ...]) -> Iterator[tuple[str, list[Result]]]:
@@ -92,6 +99,12 @@ def _by_path(results: tuple[Result, ...]) -> Iterator[tuple[str, list[Result]]]:
 def _lines(result: Result) -> str:
     start, end = result.hole.start_line, result.hole.end_line
     return str(start) if start == end else f"{start}-{end}"
+
+
+def _as_lines(text: str) -> str:
+    """Text shown as lines: CRLF endings as plain ones, everything else that could act on a
+    terminal escaped."""
+    return visible(_ensure_newline(text.replace("\r\n", "\n")), keep_newlines=True)
 
 
 def _ensure_newline(text: str) -> str:
