@@ -111,7 +111,9 @@ def added_text(text: str, lines: list[str], added: frozenset[int]) -> str:
 # nothing already written. It keeps "##[" too: any of its lines may start with "::", so in a
 # job it must sit in a pause of workflow commands anyway (bot.report.log).
 _C0 = "\x00-\x08\x0b\x0e-\x1f"  # all but the tab, line feed, form feed and carriage return
-_OTHERS = "\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
+# A lone surrogate (a file name's undecodable byte, read with "surrogateescape") cannot be
+# written as UTF-8 at all.
+_OTHERS = "\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff"
 _HIDDEN = re.compile(f"[\n\x0c\r{_C0}{_OTHERS}]|##\\[")
 _HIDDEN_IN_LINES = re.compile(f"[\r{_C0}{_OTHERS}]")
 # In source text, a carriage return that ends a line ("\r\n", or "\r" last: a stop sequence

@@ -6,10 +6,12 @@ C0 characters itself)."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 
 import pytest
 
-from tests.conftest import Repo
+from tests.conftest import BOT, Repo, shown
 from tests.fakes.codestral import FakeCodestral
 
 ESC = "\x1b"
@@ -184,3 +186,26 @@ def test_the_dry_run_prompt_shows_esc_escaped(repo: Repo) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "# \\x1b]0;title\\x1b\\\n" in proc.stdout
     assert ESC not in proc.stdout
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_escaped_and_json_stays_utf8(
+    repo: Repo, model_env: dict[str, str], codestral: FakeCodestral
+) -> None:
+    """A name with bytes that are not UTF-8: the diff header shows them escaped (`\\udcff`),
+    and the JSON report is valid UTF-8 whose path reads back as Python reads the name."""
+    codestral.respond("    return 1\n")
+    name = os.fsdecode(b"caf\xff\xfe.py")
+    (repo.path / name).write_text(STUB)
+    proc = repo.bot("run", **model_env)
+    assert proc.returncode == 0, proc.stderr
+    assert "--- a/caf\\udcff\\udcfe.py\n" in proc.stdout
+    as_json = subprocess.run(
+        [BOT, "run", "--format", "json"],
+        cwd=repo.path,
+        env={**repo.env, **model_env},
+        capture_output=True,
+        check=True,
+    )
+    shown(as_json.stdout.decode(), as_json.stderr.decode())
+    (hole,) = json.loads(as_json.stdout.decode("utf-8"))["holes"]  # strict: valid UTF-8
+    assert hole["path"] == name

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any, TextIO
 
 from bot.data import Prompt, Report, Result, Usage
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 Raw = Callable[[Prompt], str]  # a provider's raw prompt for prefix and suffix (`template`)
 
 
 def write(report: Report, stream: TextIO, *, raw: Raw | None = None) -> None:
     text = json.dumps(to_dict(report, raw=raw), indent=2, ensure_ascii=False)
     # "##[" is a command to a GitHub Actions runner anywhere in a line; it can only be inside a
-    # string here, where "#\u0023[" is the same text to any JSON reader.
+    # string here, where "#\u0023[" is the same text to any JSON reader. A lone surrogate (a
+    # file name that is not UTF-8) is written as its escape: raw, it is no UTF-8 at all.
+    text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     stream.write(text.replace("##[", "#\\u0023[") + "\n")
 
 
