@@ -244,12 +244,14 @@ class GitHubClient:
 
     # -- plumbing ----------------------------------------------------------------------------
 
-    def _graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    def _graphql(
+        self, query: str, variables: dict[str, Any], what: str = "send a GraphQL request"
+    ) -> dict[str, Any]:
         def post() -> dict[str, Any]:
             _, data = self._github.requester.graphql_query(query, variables)
             return dict(data["data"])
 
-        return self._call(post, "a GraphQL request", retry_server_errors=True)
+        return self._call(post, what, retry_server_errors=True)
 
     def _read(self, call: Callable[[], T], what: str) -> T:
         return self._call(call, f"read {what}", retry_server_errors=True)
