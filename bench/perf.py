@@ -20,8 +20,9 @@ Rows (loopback only; the model is tests/fakes/codestral.py):
    that CPU time and peak RSS are the client's alone, not the fake server's), target <= 1.2x.
    With --litellm, the same requests through `litellm.atext_completion` too (LiteLLM goes into
    a throwaway virtual environment; LITELLM_LOCAL_MODEL_COST_MAP=True keeps it off the network).
-5. GitHub: requests per `bot run --github` at 1, 10 and 40 holes (tests/fakes/github.py counts
-   them), and the model calls and comments of a second run on the same head, target 0.
+5. GitHub: requests per `bot run --github` at 1, 10 and 40 holes and for 30 files six folders
+   deep (tests/fakes/github.py counts them), and the model calls and comments of a second run
+   on the same head, target 0.
 
 Exit status: 0, whatever the figures; with --check, 1 when a target is missed.
 """
@@ -593,6 +594,27 @@ def row_github(work: Path, env: dict[str, str], install: Install) -> list[Row]:
                 again_calls == 0 and again_comments == 0,
             ),
         ]
+    # Many folders: each file's folders up to the top may hold a .gitattributes to read.
+    source = "def f(x: int) -> int:\n    pass\n"
+    with FakeGitHub() as github, FakeCodestral(api_key=KEY) as model:
+        model.respond(ANSWER)
+        files = {f"a{n}/b/c/d/e/f/m{n}.py": PullFile.from_texts(None, source) for n in range(30)}
+        github.add_pull(owner, name, number, fake_sha("head-deep"), files=files)
+        run_env = {**env, "GITHUB_TOKEN": ACTIONS_TOKEN, "GITHUB_API_URL": github.base_url}
+        run_env |= {"CODESTRAL_API_KEY": KEY, "CODESTRAL_API_BASE": model.base_url}
+        checked(run_measured(cmd, folder, run_env), "bot run --github, 30 folders deep")
+        requests, graphql = github.count(), github.count("POST /graphql")
+        github.assert_no_invalid_requests()
+    rows.append(
+        Row(
+            "5 GitHub: 30 files six folders deep (181 folders)",
+            f"{requests} requests ({graphql} GraphQL)",
+            "-",
+            "-",
+            "-",
+            None,
+        )
+    )
     return rows
 
 

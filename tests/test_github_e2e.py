@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import Repo, clean_env
 from tests.fakes.codestral import FakeCodestral
-from tests.fakes.github import CREATE_REVIEW, FakeGitHub, PullFile, fake_sha
+from tests.fakes.github import CREATE_REVIEW, GRAPHQL, FakeGitHub, PullFile, fake_sha
 from tests.pulls import (
     HEAD,
     LIST_FILES,
@@ -308,16 +308,18 @@ def test_github_requests_grow_by_one_review_per_30_holes(
     counts = {k: v for k, v in github.counts().items() if not k.startswith("graphql:")}
     # One review per 30 holes; the rest does not grow with the holes: the pull request twice
     # (before and after the work, to see that its head did not move), its files, one file's
-    # contents and the top folder's .gitattributes (the head is not on disk here), the bot's
-    # threads, its pending reviews. The Actions token's login is known without asking.
+    # contents (the head is not on disk here), GraphQL for the .gitattributes above the file
+    # and for the bot's threads, its pending reviews. The Actions token's login is known
+    # without asking.
     assert counts == {
         "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews": -(-holes // 30),
         "GET /repos/{owner}/{repo}/pulls/{pull_number}": 2,
         "GET /repos/{owner}/{repo}/pulls/{pull_number}/files": 1,
-        CONTENTS: 2,
-        "POST /graphql": 1,
+        CONTENTS: 1,
+        "POST /graphql": 2,
         "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews": 1,
     }
+    assert attribute_reads(github) == [[".gitattributes"]]
 
 
 def test_a_fill_reaching_outside_the_hunk_goes_to_the_review_body(
@@ -358,7 +360,7 @@ def test_excluded_files_are_never_read_on_a_pull_request(
     proc = run()
     assert proc.returncode == 0, proc.stderr
     fetched = [r.params["path"] for r in github.requests if r.route == CONTENTS]
-    assert fetched == [".gitattributes", "ok.py"]
+    assert fetched == ["ok.py"]
     assert all("alpha" not in r.body["prompt"] for r in codestral.requests)
 
 
@@ -408,6 +410,16 @@ def test_a_bad_gateway_after_the_review_was_stored_never_posts_it_twice(
     assert len(codestral.requests) == calls
 
 
+def attribute_reads(github: FakeGitHub, head: str = HEAD) -> list[list[str]]:
+    """Per GraphQL request naming files at the head ("<head>:<path>"), those paths in order."""
+    asked = (
+        [v.partition(":")[2] for v in r.body["variables"].values() if f"{v}".startswith(head)]
+        for r in github.requests
+        if r.route == GRAPHQL
+    )
+    return [paths for paths in asked if paths]
+
+
 def report_of(proc: Any) -> Any:
     """The JSON report of a `--format json` run, from between its ::stop-commands:: markers."""
     payload = proc.stdout.split("\n", 1)[1].rsplit("::", 2)[0]
@@ -418,7 +430,7 @@ def test_the_heads_gitattributes_skip_generated_and_vendored_files(
     run: Run, github: FakeGitHub
 ) -> None:
     """Without the head on disk, its .gitattributes (the top's and a folder's) skip generated
-    and vendored files with the local reasons, one contents read per folder."""
+    and vendored files with the local reasons, read together in one GraphQL request."""
     github.add_pull(
         OWNER,
         NAME,
@@ -439,9 +451,111 @@ def test_the_heads_gitattributes_skip_generated_and_vendored_files(
     skipped = {f["path"]: f["reason"] for f in report_of(proc)["skipped_files"]}
     assert skipped == {"gen/api.py": "generated (linguist-generated)", "lib/vendor.py": "vendored"}
     assert [c.path for c in github.review_comments(NUMBER)] == ["lib/core.py"]
-    read = sorted(r.params["path"] for r in github.requests if r.route == CONTENTS)
-    # Each folder's .gitattributes once (gen/ has none: a 404), and only the file not skipped.
-    assert read == [".gitattributes", "gen/.gitattributes", "lib/.gitattributes", "lib/core.py"]
+    read = [r.params["path"] for r in github.requests if r.route == CONTENTS]
+    assert read == ["lib/core.py"]  # only the file not skipped
+    # Each folder's .gitattributes asked once, gen/'s too (it has none: null, no error).
+    assert attribute_reads(github) == [
+        [".gitattributes", "gen/.gitattributes", "lib/.gitattributes"]
+    ]
+
+
+def pull_with(github: FakeGitHub, paths: list[str], base_files: dict[str, str]) -> None:
+    """Pull request NUMBER adding a file with one stub at each path, onto `base_files`."""
+    files = {path: PullFile.from_texts(None, stubs([f"f{n}"])) for n, path in enumerate(paths)}
+    github.add_pull(OWNER, NAME, NUMBER, HEAD, files=files, base_files=base_files)
+
+
+def test_thirty_nested_folders_cost_one_attributes_request(run: Run, github: FakeGitHub) -> None:
+    """A file in each of 30 nested folders: the 31 .gitattributes that can apply are asked for
+    in one GraphQL request, and a deeper folder's rules override a shallower one's, as in git."""
+    folders = ["/".join(f"n{d}" for d in range(1, depth + 1)) for depth in range(1, 31)]
+    paths = [f"{folder}/mod.py" for folder in folders]
+    pull_with(
+        github,
+        paths,
+        {
+            f"{folders[19]}/.gitattributes": "*.py linguist-generated\n",  # depth 20 and below
+            f"{folders[24]}/.gitattributes": "*.py -linguist-generated\n",  # not from 25 on
+        },
+    )
+    proc = run("--format", "json", "--max-holes", "0")
+    assert proc.returncode == 0, proc.stderr
+    generated = paths[19:24]
+    skipped = {f["path"]: f["reason"] for f in report_of(proc)["skipped_files"]}
+    assert skipped == dict.fromkeys(generated, "generated (linguist-generated)")
+    assert {c.path for c in github.review_comments(NUMBER)} == set(paths) - set(generated)
+    assert attribute_reads(github) == [
+        [".gitattributes", *(f"{folder}/.gitattributes" for folder in folders)]
+    ]
+    counts = {k: v for k, v in github.counts().items() if not k.startswith("graphql:")}
+    assert counts == {
+        "GET /repos/{owner}/{repo}/pulls/{pull_number}": 2,
+        "GET /repos/{owner}/{repo}/pulls/{pull_number}/files": 1,
+        GRAPHQL: 2,  # the .gitattributes, the bot's threads
+        CONTENTS: 25,  # the files not skipped, and nothing else
+        "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews": 1,
+        CREATE_REVIEW: 1,
+    }
+
+
+def test_many_folders_are_read_100_to_a_request(run: Run, github: FakeGitHub) -> None:
+    """30 files six folders deep (181 folders with the top): two GraphQL requests for their
+    .gitattributes instead of 181 contents reads, and one in the second request applies."""
+    paths = [f"a{n}/b/c/d/e/f/m{n}.py" for n in range(30)]
+    pull_with(github, paths, {"a9/b/c/d/e/f/.gitattributes": "m9.py linguist-vendored\n"})
+    proc = run("--format", "json", "--max-holes", "0")
+    assert proc.returncode == 0, proc.stderr
+    skipped = {f["path"]: f["reason"] for f in report_of(proc)["skipped_files"]}
+    assert skipped == {"a9/b/c/d/e/f/m9.py": "vendored"}
+    reads = attribute_reads(github)
+    assert [len(paths) for paths in reads] == [100, 81]
+    assert reads[1][-1] == "a9/b/c/d/e/f/.gitattributes"
+    # The pull request twice, its files, 29 files' contents, 3 GraphQL (the .gitattributes
+    # twice, the threads), the pending reviews, the review. Through the contents API it was
+    # 181 more: one read per folder, nearly all of them a 404.
+    assert github.count() == 37
+
+
+def test_an_error_reading_gitattributes_is_a_warning(run: Run, github: FakeGitHub) -> None:
+    """GitHub failing the .gitattributes request (every retry) costs the attributes, not the
+    run: a warning, and the file they would have skipped is scanned and suggested for."""
+    pull_with(github, ["gen/api.py"], {".gitattributes": "gen/** linguist-generated\n"})
+    github.fail("server_error", route=GRAPHQL, times=3)  # the first GraphQL request: this one
+    proc = run()
+    assert proc.returncode == 0, proc.stderr
+    # the top folder's and gen/'s, in the one request that failed
+    assert (
+        f"fim-bot: cannot read .gitattributes (could not read 2 files at {HEAD[:12]}: HTTP 500"
+    ) in proc.stderr
+    assert proc.stderr.rstrip().endswith("): generated and vendored files are scanned")
+    assert [c.path for c in github.review_comments(NUMBER)] == ["gen/api.py"]
+    assert {e.kind for e in github.take_errors()} <= {"fault"}
+
+
+def test_a_gitattributes_too_large_cut_short_or_binary_is_left_out(
+    run: Run, github: FakeGitHub
+) -> None:
+    """A .gitattributes over 1 MB, one GitHub cut short, and a binary one are not applied (a
+    warning names each); a readable one beside them still is."""
+    rules = "*.py linguist-generated\n"
+    pull_with(
+        github,
+        ["big/a.py", "cut/b.py", "bin/c.py", "ok/d.py", "none/e.py"],
+        {
+            "big/.gitattributes": rules + "# padding\n" * 110_000,
+            "cut/.gitattributes": rules + "# padding\n" * 60_000,
+            "bin/.gitattributes": rules + "\0",
+            "ok/.gitattributes": rules,
+        },
+    )
+    proc = run("--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    skipped = {f["path"]: f["reason"] for f in report_of(proc)["skipped_files"]}
+    assert skipped == {"ok/d.py": "generated (linguist-generated)"}
+    assert "big/.gitattributes is larger than 1000000 bytes: the attributes it" in proc.stderr
+    assert "cut/.gitattributes came cut short from GitHub: the attributes it" in proc.stderr
+    assert "bin/.gitattributes is not text: the attributes it sets" in proc.stderr
+    assert "none/.gitattributes" not in proc.stderr
 
 
 def shown_as(markdown: str) -> str:

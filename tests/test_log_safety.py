@@ -17,7 +17,7 @@ import yaml
 from tests.conftest import BOT, TEST_KEY, Repo, shown
 from tests.fakes.codestral import FakeCodestral
 from tests.fakes.github import ACTIONS_TOKEN, ECHO_TOKEN, GRAPHQL, LIST_FILES, FakeGitHub
-from tests.pulls import Run, open_pull, stubs
+from tests.pulls import NUMBER, Run, open_pull, stubs
 from tests.test_precommit import hook
 
 # The key from the issue: a pull request's configuration file that writes workflow commands.
@@ -232,7 +232,8 @@ def test_a_graphql_error_echoing_the_token_is_shown_without_it(
 ) -> None:
     """GraphQL errors naming the token: the one warning line shows *** for it."""
     error = {"type": "FORBIDDEN", "message": f"{ECHO_TOKEN} may not read threads"}
-    github.fail(200, route=GRAPHQL, body={"data": None, "errors": [error]})
+    # the second GraphQL request reads the threads; the first, the .gitattributes
+    github.fail(200, route=GRAPHQL, nth=2, body={"data": None, "errors": [error]})
     proc = run()
     assert echoed(github) == [GRAPHQL]
     assert proc.returncode == 0, proc.stderr
@@ -240,6 +241,21 @@ def test_a_graphql_error_echoing_the_token_is_shown_without_it(
     assert proc.stdout.count("\n") == 1
     assert "*** may not read threads" in proc.stdout
     assert "*** may not read threads" in rendered(run.summary.read_text())
+    assert_nowhere(run, proc.stdout, proc.stderr)
+
+
+def test_a_gitattributes_error_echoing_the_token_is_a_warning_without_it(
+    run: Run, github: FakeGitHub
+) -> None:
+    """The .gitattributes request refused with the token in GraphQL's message: the run goes
+    on, and its warning on stderr shows *** for the token."""
+    error = {"type": "FORBIDDEN", "message": f"{ECHO_TOKEN} may not read files"}
+    github.fail(200, route=GRAPHQL, body={"data": None, "errors": [error]})
+    proc = run()
+    assert echoed(github) == [GRAPHQL]
+    assert proc.returncode == 0, proc.stderr
+    assert "*** may not read files): generated and vendored files are scanned" in proc.stderr
+    assert len(github.review_comments(NUMBER)) == 1
     assert_nowhere(run, proc.stdout, proc.stderr)
 
 

@@ -1,6 +1,7 @@
 """The source stage for a pull request: its files and patches from the API, file text at the
 head commit from local git objects when the checkout holds them, else from the contents API
-(with the `.gitattributes` files that say which are generated or vendored)."""
+(with the `.gitattributes` files that say which are generated or vendored, read through
+GraphQL, a request per 100 folders)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from unidiff.patch import PatchSet
 from bot.data import Changes, SkippedFile
 from bot.errors import BotError
 from bot.git import Git, scratch_attributes
-from bot.github.client import GitHubClient, PullFile
+from bot.github.client import Blob, GitHubClient, GitHubError, PullFile
 from bot.globs import EXCLUDED, FileFilter
 from bot.languages import language_of
 from bot.patch import parse_patch
@@ -24,6 +25,8 @@ from bot.source import Attributes, Candidate, blob_fetch, head_view, read
 log = logging.getLogger("bot.github")
 
 Hunks = tuple[tuple[int, int], ...]  # new-side line ranges, inclusive
+
+_GITATTRIBUTES_LIMIT = 1_000_000  # bytes: a file of rules, not data; a larger one is not kept
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -104,17 +107,34 @@ def collect(
 def _attributes_at(client: GitHubClient, head: str) -> Attributes:
     """The attributes of paths at `head` when it is not on disk: the `.gitattributes` files
     that can apply to them (the top folder's and those of each folder above a path), read
-    through the contents API, decided by git's own rules."""
+    through GraphQL (one request per 100 folders, not one each), decided by git's own rules.
+    When GitHub cannot give them the files are scanned as if none were marked: a warning,
+    never a failed run."""
 
     def attributes(paths: list[str], names: tuple[str, ...]) -> dict[str, dict[str, str]]:
         folders = sorted(
             {"/".join(p.split("/")[:n]) for p in paths for n in range(p.count("/") + 1)}
         )
+        where = {
+            f"{folder}/.gitattributes" if folder else ".gitattributes": folder for folder in folders
+        }
+        try:
+            blobs = client.blobs(head, list(where))
+        except GitHubError as error:
+            log.warning(
+                "cannot read .gitattributes (%s): generated and vendored files are scanned", error
+            )
+            return {}
         found: dict[str, bytes] = {}
-        for folder in folders:
-            data = client.content(f"{folder}/.gitattributes" if folder else ".gitattributes", head)
-            if data:  # None: the folder has none (404)
-                found[folder] = data
+        for path, folder in where.items():
+            blob = blobs.get(path)
+            if blob is None:
+                continue  # the folder has none
+            problem = _unusable(blob)
+            if problem:
+                log.warning("%s %s: the attributes it sets are not applied", path, problem)
+            elif blob.text:
+                found[folder] = blob.text.encode()
         if not found:
             return {}  # nothing marks any file: no need for git
         try:
@@ -126,6 +146,17 @@ def _attributes_at(client: GitHubClient, head: str) -> Attributes:
             return {}
 
     return attributes
+
+
+def _unusable(blob: Blob) -> str | None:
+    """Why a `.gitattributes` blob cannot be read as one, if it cannot."""
+    if blob.size > _GITATTRIBUTES_LIMIT:
+        return f"is larger than {_GITATTRIBUTES_LIMIT} bytes"
+    if blob.truncated:
+        return "came cut short from GitHub"
+    if blob.binary or blob.text is None:
+        return "is not text"
+    return None
 
 
 def _under(path: str, top: str) -> bool:

@@ -30,6 +30,8 @@ otherwise), ``start_line`` before ``line``, known paths and commits, one pending
 user and pull request, no approving one's own pull request, pending reviews visible only to
 their author, per_page capped at 100, 3000 files at most per pull request, Actions tokens
 refused on ``GET /user``, and GraphQL connections needing ``first`` or ``last`` (at most 100).
+``Repository.object(expression: "<commit>:<path>")`` reads a file at a commit as a ``Blob``
+(null when the commit holds none), its ``text`` cut at :data:`BLOB_TEXT_LIMIT` bytes.
 A bot's GraphQL ``author.login`` has no ``[bot]`` suffix while REST ``user.login`` and
 GraphQL ``viewer.login`` have it, as on GitHub.
 """
@@ -63,6 +65,7 @@ from typing import Any, TypeAlias, cast
 __all__ = [
     "ACTIONS_LOGIN",
     "ACTIONS_TOKEN",
+    "BLOB_TEXT_LIMIT",
     "CREATE_REVIEW",
     "CREATE_REVIEW_COMMENT",
     "DATA_DIR",
@@ -117,6 +120,10 @@ DEFAULT_PER_PAGE = 30
 MAX_PULL_FILES = 3000
 MAX_GRAPHQL_PAGE = 100
 MAX_BODY = 65536
+BLOB_TEXT_LIMIT = 512_000
+"""Bytes of a GraphQL ``Blob.text`` before GitHub cuts it and sets ``isTruncated``: not in
+GitHub's docs; the figure public bug reports measured (sveltia/sveltia-cms#950, "exactly
+512,000 bytes"; orbiting/backends#116, "after 500kb")."""
 INT32_MAX = 2**31 - 1
 
 SECONDARY_RATE_LIMIT_MESSAGE = (
@@ -3099,6 +3106,97 @@ class FakeGitHub:
             "comments": comments,
         }
 
+    def _gql_repository(self, repo: Repository, token: _Token) -> dict[str, Any]:
+        def pull_request(_info: Any, number: int) -> Any:
+            pull = repo.pulls.get(number)
+            if pull is None:
+                raise _GqlError(
+                    "NOT_FOUND", f"Could not resolve to a PullRequest with the number of {number}."
+                )
+
+            def review_threads(_info: Any, **args: Any) -> dict[str, Any]:
+                threads = [
+                    t
+                    for t in pull.threads
+                    if not t.root.pending
+                    or (t.root.review is not None and t.root.review.user is token.account)
+                ]
+                return _connection(
+                    threads, "reviewThreads", args, lambda t: self._gql_thread(t, token)
+                )
+
+            return {"reviewThreads": review_threads}
+
+        def git_object(
+            _info: Any, expression: str | None = None, oid: str | None = None
+        ) -> dict[str, Any] | None:
+            if expression is not None:
+                return self._gql_object_at(repo, token, expression)
+            if oid is not None:
+                return self._gql_object_by_id(repo, token, oid)
+            raise _GqlError("UNSUPPORTED_BY_FAKE", "fake: object needs expression or oid")
+
+        return {"pullRequest": pull_request, "object": git_object}
+
+    def _gql_object_at(
+        self, repo: Repository, token: _Token, expression: str
+    ) -> dict[str, Any] | None:
+        """``<rev>:<path>`` as git rev-parse reads it; GitHub answers null for a path that the
+        commit does not hold, or a revision it cannot resolve."""
+        rev, colon, path = expression.partition(":")
+        commit = self._resolve_ref(repo, rev)
+        if commit is None:
+            return None
+        if colon and path in commit.tree:
+            return self._gql_blob(repo, commit.tree[path], token)
+        inside = path.rstrip("/") + "/"
+        if not colon or not path or any(name.startswith(inside) for name in commit.tree):
+            # A commit or a tree: GitHub has them, the fake does not, and saying null would
+            # be a wrong answer rather than a missing one.
+            raise _GqlError(
+                "UNSUPPORTED_BY_FAKE", f"fake: only blobs are modelled, not {expression!r}"
+            )
+        return None
+
+    def _gql_object_by_id(self, repo: Repository, token: _Token, oid: str) -> dict[str, Any] | None:
+        if oid in repo.commits:
+            raise _GqlError("UNSUPPORTED_BY_FAKE", f"fake: only blobs are modelled, not {oid}")
+        for commit in repo.commits.values():
+            for data in commit.tree.values():
+                if _blob_sha(data) == oid:
+                    return self._gql_blob(repo, data, token)
+        return None
+
+    def _gql_blob(self, repo: Repository, data: bytes, token: _Token) -> dict[str, Any]:
+        """A Blob as GitHub describes it: ``text`` is UTF-8, cut at BLOB_TEXT_LIMIT bytes
+        (``isTruncated``), null when binary. Binary means a NUL byte in the first 8000 bytes
+        (git's own test); text that is not UTF-8 is the fake's "unable to determine the
+        encoding" (``isBinary`` and ``text`` null)."""
+        oid = _blob_sha(data)
+        binary: bool | None = b"\0" in data[:8000]
+        text: str | None = None
+        if not binary:
+            try:
+                data.decode()
+            except UnicodeDecodeError:
+                binary = None
+            else:
+                # a cut inside a character drops that character, as a byte limit must
+                text = data[:BLOB_TEXT_LIMIT].decode(errors="ignore")
+        return {
+            "__typename": "Blob",
+            "abbreviatedOid": oid[:7],
+            "byteSize": len(data),
+            "commitResourcePath": f"/{repo.full_name}/commit/{oid}",
+            "commitUrl": f"{self.root_url}/{repo.full_name}/commit/{oid}",
+            "id": f"B_kwDO{_b64(f'blob:{repo.full_name}:{oid}')}",
+            "isBinary": binary,
+            "isTruncated": text is not None and len(data) > BLOB_TEXT_LIMIT,
+            "oid": oid,
+            "repository": lambda _info: self._gql_repository(repo, token),
+            "text": text,
+        }
+
     def _can_write(self, token: _Token) -> bool:
         return not (self.read_only or token.read_only)
 
@@ -3125,35 +3223,12 @@ class _GqlRoot:
         return {"login": self.token.account.login}
 
     def repository(self, _info: Any, owner: str, name: str, followRenames: bool = True) -> Any:
-        fake = self.fake
-        repo = fake._repos.get(f"{owner}/{name}")
+        repo = self.fake._repos.get(f"{owner}/{name}")
         if repo is None:
             raise _GqlError(
                 "NOT_FOUND", f"Could not resolve to a Repository with the name '{owner}/{name}'."
             )
-        token = self.token
-
-        def pull_request(_info: Any, number: int) -> Any:
-            pull = repo.pulls.get(number)
-            if pull is None:
-                raise _GqlError(
-                    "NOT_FOUND", f"Could not resolve to a PullRequest with the number of {number}."
-                )
-
-            def review_threads(_info: Any, **args: Any) -> dict[str, Any]:
-                threads = [
-                    t
-                    for t in pull.threads
-                    if not t.root.pending
-                    or (t.root.review is not None and t.root.review.user is token.account)
-                ]
-                return _connection(
-                    threads, "reviewThreads", args, lambda t: fake._gql_thread(t, token)
-                )
-
-            return {"reviewThreads": review_threads}
-
-        return {"pullRequest": pull_request}
+        return self.fake._gql_repository(repo, self.token)
 
     def _writable(self) -> None:
         if not self.fake._can_write(self.token):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +17,7 @@ from github.Requester import Requester
 from tests.fakes.github import (
     ACTIONS_LOGIN,
     ACTIONS_TOKEN,
+    BLOB_TEXT_LIMIT,
     CREATE_REVIEW,
     GRAPHQL,
     LIST_FILES,
@@ -686,6 +688,110 @@ def test_graphql_validation_and_not_found(fake: FakeGitHub, pull: Any, gh: Githu
         gh.requester.graphql_named_mutation(
             "resolveReviewThread", {"threadId": "PRRT_nope"}, "thread { id }"
         )
+    assert [e.kind for e in fake.take_errors()] == ["graphql"] * 3
+
+
+BLOBS_QUERY = """
+query Blobs($owner: String!, $name: String!, $a: String!, $b: String!) {
+  repository(owner: $owner, name: $name) {
+    a: object(expression: $a) {
+      __typename abbreviatedOid oid
+      ... on Blob {
+        byteSize isBinary isTruncated text
+        repository { pullRequest(number: 7) { reviewThreads(first: 1) { totalCount } } }
+      }
+    }
+    b: object(expression: $b) { ... on Blob { byteSize isBinary isTruncated text } }
+  }
+}
+"""
+
+
+def blobs(gh: Github, a: str, b: str) -> dict[str, Any]:
+    """Repository.object for two expressions in one query, as aliases a and b."""
+    variables = {"owner": OWNER, "name": NAME, "a": a, "b": b}
+    _, data = gh.requester.graphql_query(BLOBS_QUERY, variables)
+    return dict(data["data"]["repository"])
+
+
+def git_blob_id(data: bytes) -> str:
+    """The object id git itself gives these bytes."""
+    found = subprocess.run(
+        ["git", "hash-object", "--stdin"], input=data, capture_output=True, check=True
+    )
+    return found.stdout.decode().strip()
+
+
+def test_graphql_object_reads_a_file_at_a_commit(fake: FakeGitHub, pull: Any, gh: Github) -> None:
+    """object(expression: "<commit>:<path>") is the file's Blob at that commit: git's id,
+    its size, its text, and the repository it belongs to."""
+    found = blobs(gh, f"{HEAD1}:src/app.py", f"{HEAD1[:7]}:README.md")
+    oid = git_blob_id(HEAD.encode())
+    assert found["a"] == {
+        "__typename": "Blob",
+        "abbreviatedOid": oid[:7],
+        "oid": oid,
+        "byteSize": len(HEAD.encode()),
+        "isBinary": False,
+        "isTruncated": False,
+        "text": HEAD,
+        "repository": {"pullRequest": {"reviewThreads": {"totalCount": 0}}},
+    }
+    assert found["b"] == {
+        "byteSize": 6,
+        "isBinary": False,
+        "isTruncated": False,
+        "text": "hello\n",
+    }
+    assert fake.count("graphql:repository") == 1
+
+
+def test_graphql_object_is_null_where_the_commit_holds_no_file(
+    fake: FakeGitHub, pull: Any, gh: Github
+) -> None:
+    """A path the commit does not hold, or a revision GitHub cannot resolve, is null (no error):
+    the base commit has no docs/notes.md, which the head adds."""
+    base = pull.base_sha
+    assert blobs(gh, f"{base}:docs/notes.md", f"{HEAD1}:no/such/file") == {"a": None, "b": None}
+    assert blobs(gh, f"{fake_sha('nowhere')}:README.md", f"{HEAD1}:docs/notes.md") == {
+        "a": None,
+        "b": {"byteSize": 8, "isBinary": False, "isTruncated": False, "text": "# Notes\n"},
+    }
+    assert fake.errors == []
+
+
+def test_graphql_blob_binary_and_truncated(fake: FakeGitHub, gh: Github) -> None:
+    """A blob with a NUL byte is binary (no text); text past BLOB_TEXT_LIMIT bytes is cut there
+    and says so, while byteSize stays the whole file's."""
+    big = "# x\n" * (BLOB_TEXT_LIMIT // 4 + 10)
+    fake.add_pull(
+        OWNER,
+        NAME,
+        NUMBER,
+        HEAD1,
+        files={"big.py": PullFile.from_texts(None, big), "logo.png": (None, b"\x89PNG\0\1")},
+    )
+    found = blobs(gh, f"{HEAD1}:logo.png", f"{HEAD1}:big.py")
+    assert (found["a"]["isBinary"], found["a"]["text"], found["a"]["byteSize"]) == (True, None, 6)
+    assert found["b"]["isTruncated"] is True
+    assert found["b"]["byteSize"] == len(big)
+    assert found["b"]["text"] == big[:BLOB_TEXT_LIMIT]
+
+
+def test_graphql_object_by_oid_and_what_the_fake_does_not_model(
+    fake: FakeGitHub, pull: Any, gh: Github
+) -> None:
+    """object(oid:) finds a blob by git's id; a commit or a folder is a loud error of the fake,
+    never a null that would read as "no such file"."""
+    query = (
+        f'query($oid: GitObjectID!) {{ repository(owner: "{OWNER}", name: "{NAME}") '
+        "{ object(oid: $oid) { ... on Blob { text } } } }"
+    )
+    _, data = gh.requester.graphql_query(query, {"oid": git_blob_id(b"hello\n")})
+    assert data["data"]["repository"]["object"] == {"text": "hello\n"}
+    for expression in (HEAD1, f"{HEAD1}:src", f"{HEAD1}:"):
+        with pytest.raises(GithubException):
+            blobs(gh, expression, f"{HEAD1}:README.md")
     assert [e.kind for e in fake.take_errors()] == ["graphql"] * 3
 
 
