@@ -82,7 +82,10 @@ def parse(content: bytes, name: str) -> ConfigFile:
         raise BotError(f"{name}:1: not UTF-8 text") from None
     import yaml
 
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # checks every character first
+    except yaml.reader.ReaderError as error:
+        raise BotError(_not_allowed(error, text, name)) from None
     entries: dict[str, Entry] = {}
     try:
         node = loader.get_single_node()
@@ -102,11 +105,20 @@ def parse(content: bytes, name: str) -> ConfigFile:
         if error.context and problem.startswith("but "):
             problem = f"{error.context}, {problem}"
         raise BotError(f"{name}:{line}: YAML syntax error: {problem}") from None
+    except yaml.reader.ReaderError as error:
+        raise BotError(_not_allowed(error, text, name)) from None
     except _Mistake as mistake:
         raise BotError(f"{name}:{mistake.line}: {mistake.message}") from None
     finally:
         loader.dispose()
     return ConfigFile(path=name, entries=entries)
+
+
+def _not_allowed(error: yaml.reader.ReaderError, text: str, name: str) -> str:
+    """A character YAML takes nowhere (most control characters)."""
+    line = text.count("\n", 0, error.position) + 1
+    found = chr(error.character) if isinstance(error.character, int) else str(error.character)
+    return f"{name}:{line}: YAML does not allow the character {found!r}"
 
 
 class _Mistake(Exception):

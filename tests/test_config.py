@@ -25,6 +25,10 @@ ERRORS = {
     ),
     "snake-case": ("max_tokens: 3\n", "1: unknown key 'max_tokens' (did you mean 'max-tokens'?)"),
     "unknown": ("colour: red\n", "1: unknown key 'colour' (`bot config` shows every key)"),
+    "control-character": (
+        "tags: [TODO]\nmodel: a\x1fb\n",
+        "2: YAML does not allow the character '\\x1f'",
+    ),
     "api-key": (
         "model: x\napi-key: sk-1\n",
         "2: 'api-key' is a secret and this file is committed: set FIM_BOT_API_KEY, "

@@ -7,21 +7,28 @@ from __future__ import annotations
 import io
 import json
 import re
+import tempfile
 import tokenize
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.clean import Rejected, check_syntax, clean
 from bot.data import Hole, SourceFile
+from bot.errors import BotError
+from bot.keys import KEYS
 from bot.languages.python import find_holes, parse
 from bot.languages.python_syntax import Statements, comments
 from bot.patch import parse_patch
 from bot.prompt import build
+from bot.settings import resolve
+from bot.text import visible
 from tests.strategies import (
     Patch,
     PyFile,
@@ -322,3 +329,64 @@ def test_every_hole_is_read_from_its_own_file(
         excluded = {"path": SECRETS_FILE, "reason": "excluded by configuration"}
         assert excluded in report["skipped_files"]
         assert all(CANARY not in json.dumps(r.body) for r in model.requests)
+
+
+# --- Any configuration file ------------------------------------------------------------------
+
+_KEY_NAMES = sorted({name.rpartition(".")[2] for name in KEYS} | {"github"})
+_YAML_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(_KEY_NAMES) | st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+_CONFIG_TEXTS = st.one_of(
+    st.dictionaries(
+        st.sampled_from(_KEY_NAMES) | st.text(max_size=12), _YAML_VALUES, max_size=6
+    ).map(lambda mapping: yaml.safe_dump(mapping, allow_unicode=True).encode()),
+    st.text(max_size=200).map(str.encode),  # YAML or not
+    st.binary(max_size=200),
+)
+
+
+@EXAMPLES
+@given(_CONFIG_TEXTS)
+def test_any_configuration_is_taken_or_refused_in_one_line(content: bytes) -> None:
+    """Random keys, values, YAML and bytes in .fim-bot.yml: the settings are read, or one
+    `BotError` says where and what, on one line once shown; nothing else escapes."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / ".fim-bot.yml").write_bytes(content)
+        try:
+            resolve(env={}, flags={}, config_path=None, cwd=root, root=root)
+        except BotError as error:
+            message = error.message
+        else:
+            return
+    assert message.startswith(".fim-bot.yml"), message
+    assert "\n" not in visible(message)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@given(content=_CONFIG_TEXTS)
+def test_any_configuration_through_the_real_bot(
+    content: bytes, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The same through `bot run` and `bot config`: exit 0 or 2, no traceback, every line on
+    stderr one of the bot's own."""
+    from tests.conftest import Repo, clean_env
+
+    top = tmp_path_factory.mktemp("config")
+    (top / "home").mkdir()
+    repo = Repo(top / "repo", clean_env(top / "home"))
+    repo.path.mkdir()
+    repo.git("init", "-q", "-b", "main")
+    repo.write("mod.py", "def f():\n    pass\n")
+    repo.write(".fim-bot.yml", content)
+    for args in (["run", "--dry-run"], ["config"]):
+        proc = repo.bot(*args)
+        assert proc.returncode in (0, 2), proc.stderr
+        assert "Traceback" not in proc.stderr
+        assert all(line.startswith("fim-bot: ") for line in proc.stderr.splitlines())
