@@ -126,9 +126,7 @@ def resolve(
         source="env" if api_key else "default",
         where=key_source if api_key else None,
     )
-    url = _get(sources, "api-base", str)
-    if urlsplit(url).scheme not in ("http", "https"):
-        raise BotError(f"API base {url!r} is not an http(s) URL")
+    url = _api_url(_get(sources, "api-base", str))
     if sources["model"].source == "default":
         sources["model"] = replace(sources["model"], value=spec.default_model)
     fim_template = _fim_template(spec, _opt(sources, "model", str), sources["fim-template"])
@@ -185,6 +183,24 @@ def resolve(
         config_path=found,
         sources=sources,
     )
+
+
+def _api_url(url: str) -> str:
+    """The API base, if a request can be sent to it. Checked here, from wherever it came, as
+    one line: httpx finds some mistakes only as it connects (a port out of range), and fails
+    every hole with them."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - reading it checks it: a number from 0 to 65535
+    except ValueError as error:  # "Invalid IPv6 URL", "Port out of range 0-65535"
+        raise BotError(f"API base {url!r} is not a usable URL: {error}") from None
+    if parts.scheme not in ("http", "https"):
+        raise BotError(f"API base {url!r} is not an http(s) URL")
+    if not parts.hostname:
+        raise BotError(f"API base {url!r} names no host")
+    if not url.isprintable() or any(c.isspace() for c in url):
+        raise BotError(f"API base {url!r} holds spaces or control characters")
+    return url
 
 
 def _layer(
