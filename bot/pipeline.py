@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 
 from bot import clean, context, prompt, scan
 from bot.data import Changes, Completion, Hole, Prompt, Report, Result, SkippedFile
+from bot.errors import BotError
 from bot.globs import EXCLUDED, FileFilter
 from bot.providers import ModelError, Provider
 from bot.repo import RepoView
@@ -135,12 +136,17 @@ async def _fill_all(
     gate = asyncio.Semaphore(concurrency)
 
     async def fill(hole: Hole, hole_prompt: Prompt) -> Result:
-        async with gate:
-            answer = await _ask(provider, hole_prompt)
-        # Let the next request go out before this answer is cleaned: cleaning is CPU work,
-        # and the next request's wait for the model is what the run's time is made of.
-        await asyncio.sleep(0)
-        return _settle(hole, hole_prompt, texts[hole.path], answer)
+        try:
+            async with gate:
+                answer = await _ask(provider, hole_prompt)
+            # Let the next request go out before this answer is cleaned: cleaning is CPU work,
+            # and the next request's wait for the model is what the run's time is made of.
+            await asyncio.sleep(0)
+            return _settle(hole, hole_prompt, texts[hole.path], answer)
+        except BotError:  # a rejected key or an unusable model: the run stops
+            raise
+        except Exception as error:  # the last guard (`_unexpected`)
+            return _unexpected(hole, hole_prompt, error)
 
     try:
         # An AuthError ends the run: gather lets it through and the other tasks are cancelled.
@@ -161,6 +167,15 @@ async def _ask(provider: Provider, hole_prompt: Prompt) -> Completion | ModelErr
         return await provider.complete(hole_prompt)
     except ModelError as error:
         return error
+
+
+def _unexpected(hole: Hole, hole_prompt: Prompt, error: Exception) -> Result:
+    """The last guard: an exception no stage foresaw fails its own hole, with one line, and
+    not the run with every other hole (and the report) in it. Its traceback is for -vv."""
+    log.debug("%s:%d: unexpected error", hole.path, hole.start_line, exc_info=error)
+    detail = str(error).encode("utf-8", "backslashreplace").decode("utf-8")  # writable
+    reason = f"unexpected error: {type(error).__name__}" + (f": {detail}" if detail else "")
+    return Result(hole=hole, status="failed", prompt=hole_prompt, reason=reason)
 
 
 def _settle(hole: Hole, hole_prompt: Prompt, text: str, answer: Completion | ModelError) -> Result:
