@@ -3,11 +3,13 @@
 A provider names its route, builds its body and reads its server's answers (`completion` for
 a whole answer, `feed` for one streamed event); this module sends, retries (429 and 5xx with
 back-off and Retry-After, within a budget, through the one clock), reads server-sent events or
-newline-delimited JSON, and turns every failure into one line that never shows the key.
+newline-delimited JSON, bounds each attempt by `--timeout` of wall time, and turns every
+failure into one line that never shows the key.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import random
@@ -16,7 +18,7 @@ from typing import Any, ClassVar, Literal
 
 import httpx
 
-from bot.clock import Clock
+from bot.clock import Clock, seconds
 from bot.data import Completion, Prompt, Usage
 from bot.errors import AuthError
 from bot.providers import ModelError, ModelParams, Secret
@@ -86,7 +88,10 @@ class HTTPProvider:
             headers["Authorization"] = f"Bearer {self._key.reveal()}"
         self._client = httpx.AsyncClient(
             headers=headers,
-            timeout=httpx.Timeout(params.timeout, connect=min(params.timeout, 10.0)),
+            # `_attempt` bounds the whole request by --timeout; httpx's own timeouts bound
+            # each read alone, which a trickled answer never trips: only connecting is left
+            # to them, to be told apart ("ConnectTimeout") and shorter.
+            timeout=httpx.Timeout(None, connect=min(params.timeout, 10.0)),
             limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
             transport=transport,
             # Certificates are checked on every https:// base. A plain http:// one (a local
@@ -139,8 +144,7 @@ class HTTPProvider:
         last = "no attempt made"
         for attempt in range(self._retry.attempts):
             try:
-                completion = await (self._stream(body) if self._params.stream else self._once(body))
-                return _utf8(completion)
+                return _utf8(await self._attempt(body))
             except Transient as error:
                 last = str(error)
                 if attempt + 1 == self._retry.attempts:
@@ -155,6 +159,18 @@ class HTTPProvider:
                 waited += wait
                 await self._clock.sleep(wait, why=f"retry {attempt + 1} after {error}")
         raise ModelError(f"model API failed after retries: {last}")
+
+    async def _attempt(self, body: dict[str, Any]) -> Completion:
+        """One request, bounded by `--timeout` of wall time from sending to the answer's end:
+        httpx's own timeout bounds each read alone, and a server that trickles its answer, or
+        streams one that never ends, would keep every read short and the request unending."""
+        timeout = self._params.timeout
+        try:
+            return await asyncio.wait_for(
+                self._stream(body) if self._params.stream else self._once(body), timeout
+            )
+        except asyncio.TimeoutError:
+            raise Transient(f"no whole answer within --timeout {seconds(timeout)} s") from None
 
     async def _once(self, body: dict[str, Any]) -> Completion:
         try:
