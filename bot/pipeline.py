@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from bot import clean, context, prompt, scan
+from bot.clock import seconds
 from bot.data import Changes, Completion, Hole, Prompt, Report, Result, SkippedFile
 from bot.errors import BotError
 from bot.globs import EXCLUDED, FileFilter
@@ -27,6 +29,9 @@ class Options:
     budget_tokens: int = prompt.DEFAULT_BUDGET_TOKENS
     context_budget_tokens: int = context.DEFAULT_BUDGET_TOKENS
     concurrency: int = 8
+    # Seconds for the run, from the scan to the last answer cleaned and checked, retries and
+    # their waits included; the holes unfinished by then fail. None: no deadline.
+    deadline: float | None = None
 
 
 def run(
@@ -45,6 +50,7 @@ def run(
     made before for some holes (the hooks' local cache): they are `suggested` again, with no
     usage, checked like new fills, and never sent.
     """
+    started = time.monotonic()  # what `options.deadline` counts from
     changes = _filter(changes, options.files)
     if repo is not None:
         repo = repo.hiding(options.files.hidden)
@@ -75,7 +81,9 @@ def run(
             Result(hole=h, status="planned", prompt=p) for h, p in zip(wanted, prompts, strict=True)
         ]
     else:
-        results = asyncio.run(_fill_all(wanted, prompts, texts, provider(), options.concurrency))
+        deadline = options.deadline
+        left = None if deadline is None else max(0.0, deadline - (time.monotonic() - started))
+        results = asyncio.run(_fill_all(wanted, prompts, texts, provider(), options, left))
 
     def unsent(hole: Hole) -> Prompt:  # what would be sent, for holes that are not
         return prompt.build(hole, texts[hole.path], budget_tokens=options.budget_tokens)
@@ -131,9 +139,12 @@ async def _fill_all(
     prompts: list[Prompt],
     texts: dict[str, str],
     provider: Provider,
-    concurrency: int,
+    options: Options,
+    left: float | None,
 ) -> list[Result]:
-    gate = asyncio.Semaphore(concurrency)
+    """Each hole's result; the holes not settled within `left` seconds (None: no limit) fail
+    with the deadline as their reason, their requests and waits cancelled."""
+    gate = asyncio.Semaphore(options.concurrency)
 
     async def fill(hole: Hole, hole_prompt: Prompt) -> Result:
         try:
@@ -149,15 +160,23 @@ async def _fill_all(
             return _unexpected(hole, hole_prompt, error)
 
     try:
-        # An AuthError ends the run: gather lets it through and the other tasks are cancelled.
         tasks = [asyncio.ensure_future(fill(h, p)) for h, p in zip(holes, prompts, strict=True)]
         try:
-            return list(await asyncio.gather(*tasks))
-        except BaseException:
+            # Until every hole is settled, the deadline passes, or a task raises: only a
+            # BotError (a rejected key) gets through `fill`, and it ends the run.
+            done, _ = await asyncio.wait(tasks, timeout=left, return_when=asyncio.FIRST_EXCEPTION)
+        finally:  # whatever is left, requests and waits, stops here
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            raise
+        for task in tasks:
+            error = task.exception() if task in done else None
+            if error is not None:
+                raise error
+        return [
+            task.result() if task in done else _late(h, p, options.deadline)
+            for task, h, p in zip(tasks, holes, prompts, strict=True)
+        ]
     finally:
         await provider.aclose()
 
@@ -167,6 +186,12 @@ async def _ask(provider: Provider, hole_prompt: Prompt) -> Completion | ModelErr
         return await provider.complete(hole_prompt)
     except ModelError as error:
         return error
+
+
+def _late(hole: Hole, hole_prompt: Prompt, deadline: float | None) -> Result:
+    """A hole still unfinished at the deadline (as the user gave it: 10, 1.5)."""
+    why = f"deadline (--deadline {seconds(deadline or 0.0)} s)"
+    return Result(hole=hole, status="failed", prompt=hole_prompt, reason=why)
 
 
 def _unexpected(hole: Hole, hole_prompt: Prompt, error: Exception) -> Result:

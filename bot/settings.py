@@ -89,12 +89,14 @@ def resolve(
     apply: bool = False,
     dry_run: bool = False,
     pull_request: bool = False,
+    defaults: Mapping[str, object] | None = None,
 ) -> Settings:
     """Read the configuration file, then check the flags against each other and fill in what
     the environment and the file say. `flags` holds only the flags given, by key name.
 
     On a `pull_request` the file comes from the pull request's own checkout: the keys that
-    only the workflow may set (`Key.trust`) are ignored there, with a warning."""
+    only the workflow may set (`Key.trust`) are ignored there, with a warning. `defaults` are
+    the entry point's own, in place of the keys' (the hooks' deadline)."""
     found = config.find(root, config_path or env.get("FIM_BOT_CONFIG") or None, cwd=cwd)
     file = config.load(found, cwd=cwd) if found else config.ConfigFile(path="", entries={})
     for name in [n for n in file.entries if pull_request and KEYS[n].trust != "any"]:
@@ -108,7 +110,7 @@ def resolve(
             name.rpartition(".")[2],
             " or ".join(filter(None, (key.env, key.flag))),
         )
-    sources = {name: _layer(name, flags, env, file) for name in KEYS}
+    sources = {name: _layer(name, flags, env, file, defaults or {}) for name in KEYS}
     mode = _mode(head=head, staged=staged, all_files=all_files)
     if apply and mode == "head":
         raise BotError("--apply writes to the working tree: it cannot go with --head")
@@ -154,6 +156,7 @@ def resolve(
             budget_tokens=_get(sources, "budget-tokens", int),
             context_budget_tokens=_get(sources, "context-budget-tokens", int),
             concurrency=_get(sources, "concurrency", int),
+            deadline=_opt(sources, "deadline", float),
         ),
         provider=spec,
         api_base=url,
@@ -204,7 +207,11 @@ def _api_url(url: str) -> str:
 
 
 def _layer(
-    name: str, flags: Mapping[str, object], env: Mapping[str, str], file: config.ConfigFile
+    name: str,
+    flags: Mapping[str, object],
+    env: Mapping[str, str],
+    file: config.ConfigFile,
+    defaults: Mapping[str, object],
 ) -> Sourced:
     """One setting: a flag, else its variable (an empty one is unset, as an Action input left
     blank), else the file, else the default."""
@@ -226,7 +233,7 @@ def _layer(
     if name in file.entries:
         entry = file.entries[name]
         return Sourced(value=entry.value, source="file", where=f"{file.path}:{entry.line}")
-    return Sourced(value=key.default, source="default")
+    return Sourced(value=defaults.get(name, key.default), source="default")
 
 
 def _api_base(chosen: Sourced, spec: ProviderSpec, env: Mapping[str, str]) -> Sourced:
