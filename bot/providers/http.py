@@ -29,6 +29,7 @@ log = logging.getLogger("bot.model")
 _DONE: dict[str, Any] = {"[DONE]": True}  # SSE's `data: [DONE]`, which ends OpenAI-style streams
 # What httpx raises for a request it could not send or an answer it could not read (its
 # InvalidURL, for a host the settings let through and IDNA refuses, is no HTTPError).
+_SEND_ERRORS = (httpx.TransportError, httpx.DecodingError, httpx.InvalidURL)
 _SendError = httpx.TransportError | httpx.DecodingError | httpx.InvalidURL
 
 
@@ -175,7 +176,7 @@ class HTTPProvider:
     async def _once(self, body: dict[str, Any]) -> Completion:
         try:
             response = await self._client.post(self._url, json=body)
-        except (httpx.TransportError, httpx.DecodingError, httpx.InvalidURL) as error:
+        except _SEND_ERRORS as error:
             raise self._transport_error(error) from None
         self._check(response, response.content)
         try:
@@ -208,7 +209,7 @@ class HTTPProvider:
                         raise self._stream_error(event)
                     if self.feed(event, streamed):
                         return streamed.completion()
-        except (httpx.TransportError, httpx.DecodingError, httpx.InvalidURL) as error:
+        except _SEND_ERRORS as error:
             raise self._transport_error(error) from None
         raise Transient(f"the stream ended before {self.last_event}")
 
