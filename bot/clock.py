@@ -25,3 +25,9 @@ class Clock:
         log.debug("wait %.3fs: %s", seconds, why)
         if seconds > 0 and self.scale > 0:
             time.sleep(seconds * self.scale)
+
+
+def seconds(value: float) -> str:
+    """A number of seconds as the user wrote it: 10, not 10.0; 1.5 as it is."""
+    number = float(value)  # an int is a float to the type checker, without is_integer()
+    return str(int(number)) if number.is_integer() else repr(number)

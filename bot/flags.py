@@ -19,6 +19,7 @@ _METAVARS = {
     "fim-template": "FAMILY",
     "bot-login": "LOGIN",
     "timeout": "SECONDS",
+    "deadline": "SECONDS",
 }
 
 

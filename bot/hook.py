@@ -1,7 +1,8 @@
 """The pre-commit hooks (`.pre-commit-hooks.yaml`): `fim-bot-hook show` and `fim-bot-hook apply`.
 
 `show` prints the fills for what is being committed as a diff and never blocks: a missing or
-rejected key, a model or network failure, a failed hole give a notice and exit 0. At `pre-push`
+rejected key, a model or network failure, a failed hole give a notice and exit 0, and the model
+has ten seconds (`deadline`) before the holes it has not filled fail. At `pre-push`
 (pre-commit sets PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF) it reads the commits being pushed.
 `apply` writes the fills into the files and exits 1 only when it changed one, as formatters do.
 A file it cannot write (read-only, a full disk) is named on stderr and does not block by itself:
@@ -38,6 +39,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("bot.hook")
 
 CACHE_FILE = Path("fim-bot", "cache.json")  # under the repository's common git directory
+# A hook holds a commit while it runs: unless told otherwise (`deadline`), the model has ten
+# seconds, after which the holes still unfilled fail and the hook passes.
+DEADLINE = 10.0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -81,6 +85,7 @@ def run(action: str, *, env: Mapping[str, str], cwd: Path, out: TextIO) -> int:
             head=head,
             staged=head is None,
             apply=action == "apply",
+            defaults={"deadline": DEADLINE},
         )
     except BotError as error:  # the configuration: the author can fix it
         print(f"fim-bot: error: {visible(error.message)}", file=sys.stderr)

@@ -285,7 +285,14 @@ _MODEL = (
     _key("seed", Whole(low=0), None, "sampling seed (Mistral: random_seed)"),
     _key("stop", _STOPS, (), "a stop sequence (repeatable)", env=False),
     _key("stream", Flag(), False, "receive answers streamed, piece by piece"),
-    _key("timeout", Number(low=0, low_open=True), 60.0, "seconds per request"),
+    _key("timeout", Number(low=0, low_open=True), 60.0, "seconds per request, all of it"),
+    _key(
+        "deadline",
+        Number(low=0, low_open=True),
+        None,
+        "seconds for the whole run, retries included; holes unfinished by then fail "
+        "(the hooks: 10)",
+    ),
     _key("concurrency", Whole(low=1), 8, "requests in flight at once"),
     _key("max-holes", Whole(low=0), 50, "holes per run, the rest are skipped; 0: no cap"),
     _key("budget-tokens", Whole(low=1), 8000, "estimated tokens of code sent around a hole"),

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from bot import clean, context, prompt, scan
+from bot.clock import seconds
 from bot.data import Changes, Completion, Hole, Prompt, Report, Result, SkippedFile
+from bot.errors import BotError
 from bot.globs import EXCLUDED, FileFilter
 from bot.providers import ModelError, Provider
 from bot.repo import RepoView
@@ -29,6 +32,9 @@ class Options:
     # An answer is cut at this many characters (0: never), as if the server had stopped at
     # max_tokens: one that ignores max_tokens could send megabytes for the clean-up to chew.
     answer_limit: int = 0
+    # Seconds for the run, from the scan to the last answer cleaned and checked, retries and
+    # their waits included; the holes unfinished by then fail. None: no deadline.
+    deadline: float | None = None
 
 
 def run(
@@ -47,6 +53,7 @@ def run(
     made before for some holes (the hooks' local cache): they are `suggested` again, with no
     usage, checked like new fills, and never sent.
     """
+    started = time.monotonic()  # what `options.deadline` counts from
     changes = _filter(changes, options.files)
     if repo is not None:
         repo = repo.hiding(options.files.hidden)
@@ -77,7 +84,9 @@ def run(
             Result(hole=h, status="planned", prompt=p) for h, p in zip(wanted, prompts, strict=True)
         ]
     else:
-        results = asyncio.run(_fill_all(wanted, prompts, texts, provider(), options))
+        deadline = options.deadline
+        left = None if deadline is None else max(0.0, deadline - (time.monotonic() - started))
+        results = asyncio.run(_fill_all(wanted, prompts, texts, provider(), options, left))
 
     # Holes that are not sent get no prompt: one over the cap costs a line of the report,
     # however many there are.
@@ -124,27 +133,44 @@ async def _fill_all(
     texts: dict[str, str],
     provider: Provider,
     options: Options,
+    left: float | None,
 ) -> list[Result]:
+    """Each hole's result; the holes not settled within `left` seconds (None: no limit) fail
+    with the deadline as their reason, their requests and waits cancelled."""
     gate = asyncio.Semaphore(options.concurrency)
 
     async def fill(hole: Hole, hole_prompt: Prompt) -> Result:
-        async with gate:
-            answer = await _ask(provider, hole_prompt)
-        # Let the next request go out before this answer is cleaned: cleaning is CPU work,
-        # and the next request's wait for the model is what the run's time is made of.
-        await asyncio.sleep(0)
-        return _settle(hole, hole_prompt, texts[hole.path], _capped(answer, options.answer_limit))
+        try:
+            async with gate:
+                answer = await _ask(provider, hole_prompt)
+            # Let the next request go out before this answer is cleaned: cleaning is CPU work,
+            # and the next request's wait for the model is what the run's time is made of.
+            await asyncio.sleep(0)
+            answer = _capped(answer, options.answer_limit)
+            return _settle(hole, hole_prompt, texts[hole.path], answer)
+        except BotError:  # a rejected key or an unusable model: the run stops
+            raise
+        except Exception as error:  # the last guard (`_unexpected`)
+            return _unexpected(hole, hole_prompt, error)
 
     try:
-        # An AuthError ends the run: gather lets it through and the other tasks are cancelled.
         tasks = [asyncio.ensure_future(fill(h, p)) for h, p in zip(holes, prompts, strict=True)]
         try:
-            return list(await asyncio.gather(*tasks))
-        except BaseException:
+            # Until every hole is settled, the deadline passes, or a task raises: only a
+            # BotError (a rejected key) gets through `fill`, and it ends the run.
+            done, _ = await asyncio.wait(tasks, timeout=left, return_when=asyncio.FIRST_EXCEPTION)
+        finally:  # whatever is left, requests and waits, stops here
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            raise
+        for task in tasks:
+            error = task.exception() if task in done else None
+            if error is not None:
+                raise error
+        return [
+            task.result() if task in done else _late(h, p, options.deadline)
+            for task, h, p in zip(tasks, holes, prompts, strict=True)
+        ]
     finally:
         await provider.aclose()
 
@@ -161,6 +187,21 @@ def _capped(answer: Completion | ModelError, limit: int) -> Completion | ModelEr
     if isinstance(answer, ModelError) or not limit or len(answer.text) <= limit:
         return answer
     return replace(answer, text=answer.text[:limit], finish_reason="length")
+
+
+def _late(hole: Hole, hole_prompt: Prompt, deadline: float | None) -> Result:
+    """A hole still unfinished at the deadline (as the user gave it: 10, 1.5)."""
+    why = f"deadline (--deadline {seconds(deadline or 0.0)} s)"
+    return Result(hole=hole, status="failed", prompt=hole_prompt, reason=why)
+
+
+def _unexpected(hole: Hole, hole_prompt: Prompt, error: Exception) -> Result:
+    """The last guard: an exception no stage foresaw fails its own hole, with one line, and
+    not the run with every other hole (and the report) in it. Its traceback is for -vv."""
+    log.debug("%s:%d: unexpected error", hole.path, hole.start_line, exc_info=error)
+    detail = str(error).encode("utf-8", "backslashreplace").decode("utf-8")  # writable
+    reason = f"unexpected error: {type(error).__name__}" + (f": {detail}" if detail else "")
+    return Result(hole=hole, status="failed", prompt=hole_prompt, reason=reason)
 
 
 def _settle(hole: Hole, hole_prompt: Prompt, text: str, answer: Completion | ModelError) -> Result:

@@ -92,12 +92,14 @@ def resolve(
     apply: bool = False,
     dry_run: bool = False,
     pull_request: bool = False,
+    defaults: Mapping[str, object] | None = None,
 ) -> Settings:
     """Read the configuration file, then check the flags against each other and fill in what
     the environment and the file say. `flags` holds only the flags given, by key name.
 
     On a `pull_request` the file comes from the pull request's own checkout: the keys that
-    only the workflow may set (`Key.trust`) are ignored there, with a warning."""
+    only the workflow may set (`Key.trust`) are ignored there, with a warning. `defaults` are
+    the entry point's own, in place of the keys' (the hooks' deadline)."""
     found = config.find(root, config_path or env.get("FIM_BOT_CONFIG") or None, cwd=cwd)
     file = config.load(found, cwd=cwd) if found else config.ConfigFile(path="", entries={})
     for name in [n for n in file.entries if pull_request and KEYS[n].trust != "any"]:
@@ -111,7 +113,7 @@ def resolve(
             name.rpartition(".")[2],
             " or ".join(filter(None, (key.env, key.flag))),
         )
-    sources = {name: _layer(name, flags, env, file) for name in KEYS}
+    sources = {name: _layer(name, flags, env, file, defaults or {}) for name in KEYS}
     mode = _mode(head=head, staged=staged, all_files=all_files)
     if apply and mode == "head":
         raise BotError("--apply writes to the working tree: it cannot go with --head")
@@ -129,9 +131,7 @@ def resolve(
         source="env" if api_key else "default",
         where=key_source if api_key else None,
     )
-    url = _get(sources, "api-base", str)
-    if urlsplit(url).scheme not in ("http", "https"):
-        raise BotError(f"API base {url!r} is not an http(s) URL")
+    url = _api_url(_get(sources, "api-base", str))
     if sources["model"].source == "default":
         sources["model"] = replace(sources["model"], value=spec.default_model)
     fim_template = _fim_template(spec, _opt(sources, "model", str), sources["fim-template"])
@@ -163,6 +163,7 @@ def resolve(
             context_budget_tokens=_get(sources, "context-budget-tokens", int),
             concurrency=_get(sources, "concurrency", int),
             answer_limit=ANSWER_CHARS_PER_TOKEN * _get(sources, "max-tokens", int),
+            deadline=_opt(sources, "deadline", float),
         ),
         provider=spec,
         api_base=url,
@@ -194,8 +195,30 @@ def resolve(
     )
 
 
+def _api_url(url: str) -> str:
+    """The API base, if a request can be sent to it. Checked here, from wherever it came, as
+    one line: httpx finds some mistakes only as it connects (a port out of range), and fails
+    every hole with them."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - reading it checks it: a number from 0 to 65535
+    except ValueError as error:  # "Invalid IPv6 URL", "Port out of range 0-65535"
+        raise BotError(f"API base {url!r} is not a usable URL: {error}") from None
+    if parts.scheme not in ("http", "https"):
+        raise BotError(f"API base {url!r} is not an http(s) URL")
+    if not parts.hostname:
+        raise BotError(f"API base {url!r} names no host")
+    if not url.isprintable() or any(c.isspace() for c in url):
+        raise BotError(f"API base {url!r} holds spaces or control characters")
+    return url
+
+
 def _layer(
-    name: str, flags: Mapping[str, object], env: Mapping[str, str], file: config.ConfigFile
+    name: str,
+    flags: Mapping[str, object],
+    env: Mapping[str, str],
+    file: config.ConfigFile,
+    defaults: Mapping[str, object],
 ) -> Sourced:
     """One setting: a flag, else its variable (an empty one is unset, as an Action input left
     blank), else the file, else the default."""
@@ -217,7 +240,7 @@ def _layer(
     if name in file.entries:
         entry = file.entries[name]
         return Sourced(value=entry.value, source="file", where=f"{file.path}:{entry.line}")
-    return Sourced(value=key.default, source="default")
+    return Sourced(value=defaults.get(name, key.default), source="default")
 
 
 def _api_base(chosen: Sourced, spec: ProviderSpec, env: Mapping[str, str]) -> Sourced:

@@ -11,7 +11,7 @@ from typing import Any
 from bot.data import Completion, Prompt
 from bot.providers import ModelError
 from bot.providers.http import HTTPProvider, Streamed
-from bot.providers.reading import text, usage
+from bot.providers.reading import first_choice, obj, reason, text, usage
 
 # LiteLLM's and others' spellings of the same models.
 _MODEL_PREFIXES = ("text-completion-codestral/", "codestral/", "mistral/")
@@ -49,21 +49,22 @@ class MistralFIM(HTTPProvider):
         return body
 
     def completion(self, data: dict[str, Any]) -> Completion:
-        choices = data.get("choices")
-        if not choices or not isinstance(choices, list) or not isinstance(choices[0], dict):
+        choice = first_choice(data)
+        if choice is None:
             raise ModelError("the model returned no choices")
-        message = choices[0].get("message") or {}
+        message = obj(choice.get("message"), "choices[0].message")
         return Completion(
-            text=text(message.get("content")),
-            finish_reason=choices[0].get("finish_reason"),
+            text=text(message.get("content"), "choices[0].message.content"),
+            finish_reason=reason(choice.get("finish_reason")),
             usage=_usage(data.get("usage")),
         )
 
     def feed(self, event: dict[str, Any], streamed: Streamed) -> bool:
-        choice = (event.get("choices") or [{}])[0]
-        delta = choice.get("delta") or {}
-        streamed.pieces.append(text(delta.get("content")))
-        streamed.finish = choice.get("finish_reason") or streamed.finish
+        choice = first_choice(event)
+        if choice is not None:  # a last event may carry the usage alone
+            delta = obj(choice.get("delta"), "choices[0].delta")
+            streamed.pieces.append(text(delta.get("content"), "choices[0].delta.content"))
+            streamed.finish = reason(choice.get("finish_reason")) or streamed.finish
         streamed.usage = _usage(event.get("usage")) or streamed.usage
         return False  # the stream ends with `data: [DONE]`
 

@@ -3,11 +3,13 @@
 A provider names its route, builds its body and reads its server's answers (`completion` for
 a whole answer, `feed` for one streamed event); this module sends, retries (429 and 5xx with
 back-off and Retry-After, within a budget, through the one clock), reads server-sent events or
-newline-delimited JSON, and turns every failure into one line that never shows the key.
+newline-delimited JSON, bounds each attempt by `--timeout` of wall time, and turns every
+failure into one line that never shows the key.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import random
@@ -16,15 +18,19 @@ from typing import Any, ClassVar, Literal
 
 import httpx
 
-from bot.clock import Clock
+from bot.clock import Clock, seconds
 from bot.data import Completion, Prompt, Usage
 from bot.errors import AuthError
 from bot.providers import ModelError, ModelParams, Secret
-from bot.providers.reading import error_message
+from bot.providers.reading import TooDeep, error_message, parse, utf8
 from bot.providers.retry import RETRY_STATUSES, RetryPolicy, retry_after
 
 log = logging.getLogger("bot.model")
 _DONE: dict[str, Any] = {"[DONE]": True}  # SSE's `data: [DONE]`, which ends OpenAI-style streams
+# What httpx raises for a request it could not send or an answer it could not read (its
+# InvalidURL, for a host the settings let through and IDNA refuses, is no HTTPError).
+_SEND_ERRORS = (httpx.TransportError, httpx.DecodingError, httpx.InvalidURL)
+_SendError = httpx.TransportError | httpx.DecodingError | httpx.InvalidURL
 
 
 class Transient(Exception):
@@ -83,7 +89,10 @@ class HTTPProvider:
             headers["Authorization"] = f"Bearer {self._key.reveal()}"
         self._client = httpx.AsyncClient(
             headers=headers,
-            timeout=httpx.Timeout(params.timeout, connect=min(params.timeout, 10.0)),
+            # `_attempt` bounds the whole request by --timeout; httpx's own timeouts bound
+            # each read alone, which a trickled answer never trips: only connecting is left
+            # to them, to be told apart ("ConnectTimeout") and shorter.
+            timeout=httpx.Timeout(None, connect=min(params.timeout, 10.0)),
             limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
             transport=transport,
             # Certificates are checked on every https:// base. A plain http:// one (a local
@@ -136,7 +145,7 @@ class HTTPProvider:
         last = "no attempt made"
         for attempt in range(self._retry.attempts):
             try:
-                return await (self._stream(body) if self._params.stream else self._once(body))
+                return _utf8(await self._attempt(body))
             except Transient as error:
                 last = str(error)
                 if attempt + 1 == self._retry.attempts:
@@ -152,14 +161,28 @@ class HTTPProvider:
                 await self._clock.sleep(wait, why=f"retry {attempt + 1} after {error}")
         raise ModelError(f"model API failed after retries: {last}")
 
+    async def _attempt(self, body: dict[str, Any]) -> Completion:
+        """One request, bounded by `--timeout` of wall time from sending to the answer's end:
+        httpx's own timeout bounds each read alone, and a server that trickles its answer, or
+        streams one that never ends, would keep every read short and the request unending."""
+        timeout = self._params.timeout
+        try:
+            return await asyncio.wait_for(
+                self._stream(body) if self._params.stream else self._once(body), timeout
+            )
+        except asyncio.TimeoutError:
+            raise Transient(f"no whole answer within --timeout {seconds(timeout)} s") from None
+
     async def _once(self, body: dict[str, Any]) -> Completion:
         try:
             response = await self._client.post(self._url, json=body)
-        except httpx.TransportError as error:
+        except _SEND_ERRORS as error:
             raise self._transport_error(error) from None
         self._check(response, response.content)
         try:
-            data = response.json()
+            data = parse(response.content)
+        except TooDeep as error:
+            raise Transient(f"the answer was {error}") from None
         except ValueError:
             raise Transient("the answer was not JSON") from None
         if not isinstance(data, dict):
@@ -174,6 +197,8 @@ class HTTPProvider:
             async with self._client.stream("POST", self._url, json=body) as response:
                 if response.status_code != 200:
                     self._check(response, await response.aread())
+                # Server-sent events and JSON lines are UTF-8, whatever charset is declared.
+                response.encoding = "utf-8"
                 async for line in response.aiter_lines():
                     event = self._event(line)
                     if event is None:
@@ -184,7 +209,7 @@ class HTTPProvider:
                         raise self._stream_error(event)
                     if self.feed(event, streamed):
                         return streamed.completion()
-        except httpx.TransportError as error:
+        except _SEND_ERRORS as error:
             raise self._transport_error(error) from None
         raise Transient(f"the stream ended before {self.last_event}")
 
@@ -206,10 +231,15 @@ class HTTPProvider:
         refused = self.refusal(status if isinstance(status, int) else 500, message)
         return refused or Transient(f"error in the stream: {message}")
 
-    def _transport_error(self, error: httpx.TransportError) -> Exception:
-        """A connection problem is worth another try; a request httpx cannot even send is not."""
+    def _transport_error(self, error: _SendError) -> Exception:
+        """A connection problem is worth another try, and so is an answer that cannot be
+        decompressed (as one that is not JSON is); a request httpx cannot even send is not."""
         message = self._key.redact(_describe(error))
-        if isinstance(error, (httpx.UnsupportedProtocol, httpx.LocalProtocolError)):
+        if isinstance(error, httpx.DecodingError):
+            return Transient(f"the answer could not be decoded: {message}")
+        if isinstance(
+            error, (httpx.UnsupportedProtocol, httpx.LocalProtocolError, httpx.InvalidURL)
+        ):
             return ModelError(f"model API request could not be sent: {message}")
         if isinstance(error, httpx.ConnectError) and self.connect_hint:
             message += f" ({self.connect_hint.format(base=self._base)})"
@@ -250,7 +280,9 @@ def _usable_key(api_key: Secret, key_variable: str) -> Secret:
 
 def _json(data: str) -> dict[str, Any]:
     try:
-        chunk = json.loads(data)
+        chunk = parse(data)
+    except TooDeep as error:
+        raise Transient(f"a stream chunk was {error}") from None
     except ValueError:
         raise Transient("a stream chunk was not JSON") from None
     if not isinstance(chunk, dict):
@@ -258,6 +290,15 @@ def _json(data: str) -> dict[str, Any]:
     return chunk
 
 
-def _describe(error: httpx.TransportError) -> str:
+def _utf8(completion: Completion) -> Completion:
+    """The completion, if its text can be written to a file: a fill holding a lone surrogate
+    (JSON's "\\ud800" escape) could be neither shown nor written, and the model would likely
+    answer the same way again."""
+    if not utf8(completion.text):
+        raise ModelError("the model's fill is not UTF-8 text: it holds a lone surrogate")
+    return completion
+
+
+def _describe(error: _SendError) -> str:
     name = type(error).__name__
     return f"{name}: {error}" if str(error) else name

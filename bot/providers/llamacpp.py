@@ -13,6 +13,7 @@ from typing import Any
 from bot.data import Prompt, Usage
 from bot.providers import ModelUnusable
 from bot.providers.http import HTTPProvider, Streamed
+from bot.providers.reading import string
 
 # `stop_type` of the final answer (older servers: `stopped_limit` and friends).
 _FINISH = {"eos": "stop", "word": "stop", "limit": "length"}
@@ -42,8 +43,7 @@ class LlamaCpp(HTTPProvider):
         return body
 
     def feed(self, event: dict[str, Any], streamed: Streamed) -> bool:
-        content = event.get("content")
-        streamed.pieces.append(content if isinstance(content, str) else "")
+        streamed.pieces.append(string(event.get("content"), "content"))
         if event.get("stop") is not True:
             return False
         streamed.finish = _finish(event)

@@ -12,6 +12,7 @@ from typing import Any
 from bot.data import Prompt, Usage
 from bot.providers import ModelUnusable
 from bot.providers.http import HTTPProvider, Streamed
+from bot.providers.reading import reason, string
 
 # A code model whose Ollama template has the suffix slot (`ollama show MODEL --template`).
 FIM_MODEL = "qwen2.5-coder:7b"
@@ -41,12 +42,10 @@ class Ollama(HTTPProvider):
         }
 
     def feed(self, event: dict[str, Any], streamed: Streamed) -> bool:
-        response = event.get("response")
-        streamed.pieces.append(response if isinstance(response, str) else "")
+        streamed.pieces.append(string(event.get("response"), "response"))
         if event.get("done") is not True:
             return False
-        reason = event.get("done_reason")
-        streamed.finish = reason if isinstance(reason, str) else None
+        streamed.finish = reason(event.get("done_reason"))
         streamed.usage = _usage(event)
         return True
 

@@ -16,7 +16,7 @@ from typing import Any
 from bot.data import Completion, Prompt
 from bot.providers import ModelError, ModelUnusable
 from bot.providers.http import HTTPProvider, Streamed
-from bot.providers.reading import text, usage
+from bot.providers.reading import first_choice, reason, string, usage
 from bot.providers.templates import FimTemplate
 
 # OpenAI takes at most four stop sequences ("Up to 4 sequences", API reference); the user's
@@ -56,20 +56,20 @@ class OpenAICompletions(HTTPProvider):
         return body
 
     def completion(self, data: dict[str, Any]) -> Completion:
-        choices = data.get("choices")
-        if not choices or not isinstance(choices, list) or not isinstance(choices[0], dict):
+        choice = first_choice(data)
+        if choice is None:
             raise ModelError("the model returned no choices")
         return Completion(
-            text=text(choices[0].get("text")),
-            finish_reason=choices[0].get("finish_reason"),
+            text=string(choice.get("text"), "choices[0].text"),
+            finish_reason=reason(choice.get("finish_reason")),
             usage=_usage(data.get("usage")),
         )
 
     def feed(self, event: dict[str, Any], streamed: Streamed) -> bool:
-        choices = event.get("choices")
-        if choices and isinstance(choices, list) and isinstance(choices[0], dict):
-            streamed.pieces.append(text(choices[0].get("text")))
-            streamed.finish = choices[0].get("finish_reason") or streamed.finish
+        choice = first_choice(event)
+        if choice is not None:  # the usage comes in a last chunk with no choices
+            streamed.pieces.append(string(choice.get("text"), "choices[0].text"))
+            streamed.finish = reason(choice.get("finish_reason")) or streamed.finish
         streamed.usage = _usage(event.get("usage")) or streamed.usage
         return False  # the stream ends with `data: [DONE]`
 

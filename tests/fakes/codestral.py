@@ -99,7 +99,22 @@ class _Cut:
     pass
 
 
-_Fault: TypeAlias = _Fail | _Hang | _Cut
+@dataclass(frozen=True)
+class _Raw:
+    """An answer written as given: a whole body (Content-Length) or a chunked stream of
+    `chunks`, `every` seconds apart; `endless` repeats the last chunk until the client goes
+    or the fake is released or stopped."""
+
+    status: int
+    content_type: str
+    chunks: tuple[bytes, ...]
+    every: float
+    chunked: bool
+    endless: bool
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+_Fault: TypeAlias = _Fail | _Hang | _Cut | _Raw
 
 
 @dataclass(frozen=True, eq=False)
@@ -407,18 +422,55 @@ class _Handler(BaseHTTPRequestHandler):
             self._counted = False
             self.fake._leave()
 
-    def _fim(self, raw: bytes) -> None:
+    def _answered_by_fault(self, fault: _Fault | None) -> bool:
+        """Answer as the queued fault says, before any check of the request (as a gateway
+        or a broken server would); False when the fault (if any) leaves the answer to come."""
         fake = self.fake
-        fake._wait_at_gate()
-        fault = fake._next_fault()
         if isinstance(fault, _Hang):
             fake._hang()
             self.close_connection = True  # never answer; drop the connection
-            return
+            return True
         fake._sleep_latency()
         if isinstance(fault, _Fail):
             extra = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
             self._send(fault.status, fault.body, fault.content_type, extra)
+            return True
+        if isinstance(fault, _Raw):
+            self._send_raw(fault)
+            return True
+        return False
+
+    def _send_raw(self, raw: _Raw) -> None:
+        fake = self.fake
+        release = fake._release_signal()
+        self.send_response(raw.status)
+        self.send_header("Content-Type", raw.content_type)
+        if raw.chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(sum(len(c) for c in raw.chunks)))
+        for name, value in raw.headers:
+            self.send_header(name, value)
+        self.end_headers()
+        write = self._write_chunk if raw.chunked else self.wfile.write
+        chunks = list(raw.chunks)
+        while chunks:
+            chunk = chunks.pop(0)
+            write(chunk)
+            self.wfile.flush()
+            if raw.endless and not chunks:
+                chunks.append(chunk)
+            if (chunks or raw.endless) and raw.every > 0 and fake._pause(raw.every, release):
+                self.close_connection = True  # released or stopped: hang up mid-answer
+                return
+        if raw.chunked:
+            self.wfile.write(b"0\r\n\r\n")
+
+    def _fim(self, raw: bytes) -> None:
+        fake = self.fake
+        fake._wait_at_gate()
+        fault = fake._next_fault()
+        if self._answered_by_fault(fault):
             return
 
         if not self._authorized():
@@ -566,11 +618,13 @@ class _Handler(BaseHTTPRequestHandler):
 class FakeCodestral:
     """In-process HTTP fake of ``POST /v1/fim/completions`` with fault injection.
 
-    Faults queued with :meth:`fail`, :meth:`hang` and :meth:`cut_stream` are
-    consumed first-in first-out, one per request to the FIM route, before normal
-    answers resume.  ``fail`` and ``hang`` happen before authentication and body
-    validation (as a gateway would); a ``cut_stream`` fault is spent by the next
-    FIM request and only cuts it if that request would otherwise succeed.
+    Faults queued with :meth:`fail`, :meth:`hang`, :meth:`cut_stream`, :meth:`send`
+    and :meth:`stream` are consumed first-in first-out, one per request to the FIM
+    route, before normal answers resume.  All but ``cut_stream`` happen before
+    authentication and body validation (as a gateway, or a broken server, would):
+    ``send`` and ``stream`` answer with exactly the bytes given, at the pace given.
+    A ``cut_stream`` fault is spent by the next FIM request and only cuts it if that
+    request would otherwise succeed.
 
     Fakes of other servers (``tests/fakes/fim_servers.py``) subclass it with
     their own ``route``, ``not_found_body`` and ``handler_class`` (whose
@@ -721,6 +775,49 @@ class FakeCodestral:
         with self._cond:
             self._faults.extend(_Cut() for _ in range(times))
 
+    def send(
+        self,
+        body: str | bytes,
+        *,
+        status: int = HTTPStatus.OK,
+        content_type: str = "application/json",
+        headers: Mapping[str, str] | None = None,
+        every: float = 0.0,
+        times: int = 1,
+    ) -> None:
+        """Queue ``times`` answers of exactly ``body`` (any bytes, any status, any further
+        ``headers``); ``every`` > 0 trickles it one byte every ``every`` seconds, as a server
+        stuck mid-answer does."""
+        _check_times(times)
+        data = _raw_bytes(body)
+        chunks = tuple(data[i : i + 1] for i in range(len(data))) if every > 0 else (data,)
+        extra = tuple((headers or {}).items())
+        raw = _Raw(status, content_type, chunks, every, chunked=False, endless=False, headers=extra)
+        with self._cond:
+            self._faults.extend(raw for _ in range(times))
+
+    def stream(
+        self,
+        chunks: list[str | bytes],
+        *,
+        every: float = 0.0,
+        endless: bool = False,
+        content_type: str = "text/event-stream; charset=utf-8",
+        headers: Mapping[str, str] | None = None,
+        times: int = 1,
+    ) -> None:
+        """Queue ``times`` 200 answers streamed (chunked) as exactly ``chunks`` (each a chunk:
+        ``"data: {...}\\n\\n"`` for server-sent events), ``every`` seconds apart; ``endless``
+        keeps sending the last one forever, a stream that never ends."""
+        if endless and every <= 0:
+            raise ValueError("an endless stream needs every > 0")
+        _check_times(times)
+        data = tuple(_raw_bytes(c) for c in chunks)
+        extra = tuple((headers or {}).items())
+        raw = _Raw(HTTPStatus.OK, content_type, data, every, True, endless, headers=extra)
+        with self._cond:
+            self._faults.extend(raw for _ in range(times))
+
     def release(self) -> None:
         """Let currently hanging handlers go; they drop their connection unanswered."""
         with self._cond:
@@ -826,6 +923,19 @@ class FakeCodestral:
             event = self._release_event
         event.wait()
 
+    def _release_signal(self) -> threading.Event:
+        """What `release()` will set next (taken before a handler starts waiting)."""
+        with self._cond:
+            return self._release_event
+
+    def _pause(self, seconds: float, release: threading.Event) -> bool:
+        """Wait `seconds`; True when released or stopped meanwhile (the handler gives up)."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            if self._stopped.is_set() or release.wait(min(left, 0.05)):
+                return True
+        return self._stopped.is_set()
+
     def _sleep_latency(self) -> None:
         if self.latency > 0:
             self._stopped.wait(self.latency)
@@ -847,6 +957,12 @@ def _constant(text: str) -> Responder:
         return text
 
     return responder
+
+
+def _raw_bytes(text: str | bytes) -> bytes:
+    """Text as UTF-8, a lone surrogate written as its three bytes (no server should send it,
+    which is what a test may want)."""
+    return text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
 
 
 def _check_times(times: int) -> None:

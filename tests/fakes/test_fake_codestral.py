@@ -504,6 +504,70 @@ def test_cut_stream_on_plain_request_truncates_body(
     assert post(http, fake).status_code == 200
 
 
+def test_send_answers_exactly_the_bytes_given(http: httpx.Client, fake: FakeCodestral) -> None:
+    """send() answers any body with any status, before the key is checked; then normal
+    answers resume."""
+    fake.send(
+        '{"choices": [{"message": "\\ud800"}]}',
+        status=201,
+        content_type="text/plain",
+        headers={"X-Odd": "yes"},
+    )
+    odd = post(http, fake, headers={})
+    assert odd.status_code == 201
+    assert odd.headers["content-type"] == "text/plain"
+    assert odd.headers["x-odd"] == "yes"
+    assert odd.content == b'{"choices": [{"message": "\\ud800"}]}'
+    assert post(http, fake).json()["choices"][0]["message"]["content"] == DEFAULT_COMPLETION
+
+
+def test_send_every_trickles_the_body(http: httpx.Client, fake: FakeCodestral) -> None:
+    """send(every=...) sends one byte at a time: a ten-byte body takes nine pauses, and a
+    per-read timeout longer than a pause never fires."""
+    fake.send("0123456789", every=0.05)
+    started = time.monotonic()
+    response = post(http, fake, timeout=0.5)
+    assert response.content == b"0123456789"
+    assert time.monotonic() - started >= 0.45
+
+
+def test_stream_sends_the_chunks_then_ends(http: httpx.Client, fake: FakeCodestral) -> None:
+    """stream() writes each chunk as given, then ends the chunked body."""
+    fake.stream(["data: {}\n\n", "data: [DONE]\n\n"], every=0.01)
+    with http.stream("POST", fake.fim_url, json=BODY, headers=AUTH) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        lines = list(response.iter_lines())
+    assert sse_data(lines) == ["{}", "[DONE]"]
+
+
+def test_endless_stream_goes_on_until_stopped(http: httpx.Client) -> None:
+    """stream(endless=True) repeats its last chunk, never ending the body, until the fake is
+    stopped; stopping it hangs up."""
+    fake = FakeCodestral(api_key=KEY).start()
+    fake.stream(["data: {}\n\n"], every=0.01, endless=True)
+    events: list[str] = []
+    with http.stream("POST", fake.fim_url, json=BODY, headers=AUTH) as response:
+        lines = response.iter_lines()
+        for line in lines:
+            events += [line] if line else []
+            if len(events) == 20:
+                break
+        fake.stop()
+        with pytest.raises(httpx.RemoteProtocolError):
+            for _ in lines:
+                pass
+    assert events == ["data: {}"] * 20
+    assert fake.in_flight == 0
+
+
+def test_raw_faults_check_their_arguments(fake: FakeCodestral) -> None:
+    """An endless stream needs a pace, and counts must be positive."""
+    with pytest.raises(ValueError, match="every"):
+        fake.stream(["data: {}\n\n"], endless=True)
+    with pytest.raises(ValueError, match="times"):
+        fake.send("{}", times=0)
+
+
 def test_latency_delays_answers(http: httpx.Client, fake: FakeCodestral) -> None:
     """latency is added before answering."""
     fake.latency = 0.05

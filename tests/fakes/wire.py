@@ -24,9 +24,7 @@ from typing import Any, cast
 from .codestral import (
     FakeCodestral,
     _Cut,
-    _Fail,
     _Handler,
-    _Hang,
     _shape_text,
     estimate_tokens,
 )
@@ -85,14 +83,7 @@ class WireHandler(_Handler):
         fake = self.wire
         fake._wait_at_gate()
         fault = fake._next_fault()
-        if isinstance(fault, _Hang):
-            fake._hang()
-            self.close_connection = True
-            return
-        fake._sleep_latency()
-        if isinstance(fault, _Fail):
-            extra = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
-            self._send(fault.status, fault.body, fault.content_type, extra)
+        if self._answered_by_fault(fault):
             return
         if not self._authorized():
             self._refuse(fake.unauthorized())
