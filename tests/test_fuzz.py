@@ -333,15 +333,18 @@ def test_every_hole_is_read_from_its_own_file(
 
 # --- Any configuration file ------------------------------------------------------------------
 
+
+def _values(keys: st.SearchStrategy[str]) -> st.SearchStrategy[object]:
+    """Any value JSON or YAML can hold: scalars, lists and mappings with `keys`, nested."""
+    return st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=3),
+        max_leaves=10,
+    )
+
+
 _KEY_NAMES = sorted({name.rpartition(".")[2] for name in KEYS} | {"github"})
-_YAML_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
-    lambda inner: (
-        st.lists(inner, max_size=3)
-        | st.dictionaries(st.sampled_from(_KEY_NAMES) | st.text(max_size=8), inner, max_size=3)
-    ),
-    max_leaves=10,
-)
+_YAML_VALUES = _values(st.sampled_from(_KEY_NAMES) | st.text(max_size=8))
 _CONFIG_TEXTS = st.one_of(
     st.dictionaries(
         st.sampled_from(_KEY_NAMES) | st.text(max_size=12), _YAML_VALUES, max_size=6
@@ -390,3 +393,103 @@ def test_any_configuration_through_the_real_bot(
         assert proc.returncode in (0, 2), proc.stderr
         assert "Traceback" not in proc.stderr
         assert all(line.startswith("fim-bot: ") for line in proc.stderr.splitlines())
+
+
+# --- Any answer from the model server --------------------------------------------------------
+
+_JSON = _values(st.text(max_size=8))
+# Answers shaped like the API's but with anything in any place, deep nesting, lone surrogates.
+_SHAPED = st.one_of(
+    _JSON.map(lambda v: {"choices": v}),
+    _JSON.map(lambda v: {"choices": [{"message": v}]}),
+    _JSON.map(lambda v: {"choices": [{"message": {"content": v}, "finish_reason": "stop"}]}),
+    st.sampled_from(["    return 1\n", "\ud800", "    x = '\udcff'\n", "\x00"]).map(
+        lambda text: {"choices": [{"message": {"role": "assistant", "content": text}}]}
+    ),
+).map(json.dumps)
+_DEEP = st.integers(1, 200_000).flatmap(
+    lambda n: st.sampled_from(["[" * n + "]" * n, '{"a":' * n + "1" + "}" * n, "[" * n])
+)
+_BODIES = st.one_of(_SHAPED, _DEEP, st.binary(max_size=300), st.text(max_size=100))
+_CHUNKS = st.lists(
+    st.one_of(
+        _SHAPED.map(lambda data: f"data: {data}\n\n"),
+        (st.text(max_size=5) | _JSON).map(
+            lambda v: f"data: {json.dumps({'choices': [{'delta': v}]})}\n\n"
+        ),
+        st.binary(max_size=40),
+        st.just("data: [DONE]\n\n"),
+    ),
+    min_size=1,
+    max_size=5,
+)
+FILES = {"a.py": "def f():\n    pass\n", "b.sh": "#!/bin/sh\n# TODO: print hello\n"}
+
+
+def _lines_outside_holes(text: str, holes: list[dict[str, object]]) -> tuple[list[str], list[str]]:
+    """The lines above the first hole and below the last: what no fill may change."""
+    lines = text.splitlines(keepends=True)
+    first = min(int(str(h["start_line"])) for h in holes)
+    last = max(int(str(h["end_line"])) for h in holes)
+    return lines[: first - 1], lines[last:]
+
+
+@pytest.mark.parametrize("framing", ["body", "stream"])
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    answer=st.one_of(_BODIES, _CHUNKS),
+    status=st.sampled_from([200, 200, 200, 400, 422, 500, 503]),
+    times=st.integers(1, 3),
+)
+def test_any_answer_fails_its_hole_or_fills_it(
+    framing: str,
+    answer: str | bytes | list[str | bytes],
+    status: int,
+    times: int,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Random bodies, error bodies and streams (deep nesting, surrogates, wrong types, bytes)
+    for the first requests: no traceback, every hole accounted for, nothing written outside a
+    hole; or the run stops at once with one line."""
+    from tests.conftest import TEST_KEY, Repo, clean_env
+    from tests.fakes.codestral import FakeCodestral
+
+    top = tmp_path_factory.mktemp("answers")
+    (top / "home").mkdir()
+    repo = Repo(top / "repo", clean_env(top / "home"))
+    repo.path.mkdir()
+    repo.git("init", "-q", "-b", "main")
+    for name, text in FILES.items():
+        repo.write(name, text)
+    args = ["run", "--apply", "--format", "json", "--concurrency", "1"]
+    with FakeCodestral(api_key=TEST_KEY) as model:
+        model.respond("    return 1\n")
+        if framing == "stream":
+            chunks = answer if isinstance(answer, list) else [answer]
+            model.stream(chunks, times=times)
+            args.append("--stream")
+        elif isinstance(answer, list):
+            model.send(b"".join(c if isinstance(c, bytes) else c.encode() for c in answer))
+        else:
+            model.send(answer, status=status, times=times)
+        proc = repo.bot(*args, CODESTRAL_API_KEY=TEST_KEY, CODESTRAL_API_BASE=model.base_url)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert all(line.startswith("fim-bot: ") for line in proc.stderr.splitlines()), proc.stderr
+    if proc.returncode == 2:  # the server refused the key or the model for good: the run stops
+        (line,) = proc.stderr.splitlines()
+        assert line.startswith("fim-bot: error: ")
+        assert {n: repo.read(n) for n in FILES} == FILES
+        return
+    assert proc.returncode in (0, 1), proc.stderr
+    holes = json.loads(proc.stdout)["holes"]
+    assert sorted(h["path"] for h in holes) == sorted(FILES)
+    for hole in holes:
+        assert hole["status"] in ("suggested", "failed"), hole
+        assert hole["status"] == "suggested" or hole["reason"], hole
+    for name, text in FILES.items():
+        mine = [h for h in holes if h["path"] == name]
+        above, below = _lines_outside_holes(text, mine)
+        written = repo.read(name).splitlines(keepends=True)
+        assert written[: len(above)] == above
+        if below:
+            assert written[-len(below) :] == below
