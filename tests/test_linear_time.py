@@ -1,0 +1,75 @@
+"""Text from a repository, a pull request or its configuration never stalls a run: each pattern
+that once took super-linear time, fed its adversarial input through the real `bot` command.
+
+Each run has a hang guard only (GUARD seconds, many times what it takes): the time is measured
+in bench/pathological.py, against a plain pass over the same input. Before the fixes each of
+these inputs took minutes, or never finished.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from typing import Any
+
+from tests.conftest import BOT, Repo, shown
+
+GUARD = 20.0  # seconds
+
+
+def bot(repo: Repo, *args: str) -> subprocess.CompletedProcess[str]:
+    """`bot ARGS` in `repo`, failing the test when it runs past the hang guard."""
+    try:
+        proc = subprocess.run(
+            [BOT, *args],
+            cwd=repo.path,
+            env=repo.env,
+            capture_output=True,
+            text=True,
+            timeout=GUARD,
+        )
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"`bot {' '.join(args)}` still ran after {GUARD:.0f} s") from None
+    shown(proc.stdout, proc.stderr)
+    return proc
+
+
+def dry_run(repo: Repo, *args: str) -> dict[str, Any]:
+    proc = bot(repo, "run", "--dry-run", "--format", "json", *args)
+    assert proc.returncode == 0, proc.stderr
+    report: dict[str, Any] = json.loads(proc.stdout)
+    return report
+
+
+def holes(report: dict[str, Any]) -> list[tuple[str, int, str]]:
+    return [(h["path"], h["start_line"], h["marker"]) for h in report["holes"]]
+
+
+def test_an_exclude_glob_with_many_stars_on_a_long_folder_name(repo: Repo) -> None:
+    """`*a*a*...*b` from the branch's own configuration, on a 200-character folder name."""
+    star_glob = "*a" * 14 + "*b"
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write(".fim-bot.yml", f"exclude:\n  - '{star_glob}'\n")
+    repo.write("a" * 200 + "/todo.py", "# TODO: kept\n")  # no "b": the glob fails on it
+    repo.write("a" * 199 + "b/todo.py", "# TODO: excluded\n")
+    repo.commit("two folders")
+    report = dry_run(repo)
+    assert holes(report) == [("a" * 200 + "/todo.py", 1, "TODO")]
+    assert {"path": "a" * 199 + "b/todo.py", "reason": "excluded by configuration"} in report[
+        "skipped_files"
+    ]
+
+
+def test_an_exclude_glob_with_many_double_stars_on_a_deep_path(repo: Repo) -> None:
+    """`**/b/**/b/**/b/**/b/**/c` on a path 200 folders deep, each named "b"."""
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write(".fim-bot.yml", "exclude:\n  - '**/b/**/b/**/b/**/b/**/c'\n")
+    deep = "b/" * 200
+    repo.write(deep + "todo.py", "# TODO: kept\n")  # no "c": the glob fails on it
+    repo.write(deep + "c/todo.py", "# TODO: excluded\n")
+    repo.commit("deep folders")
+    report = dry_run(repo)
+    assert holes(report) == [(deep + "todo.py", 1, "TODO")]
+    assert {"path": deep + "c/todo.py", "reason": "excluded by configuration"} in report[
+        "skipped_files"
+    ]
