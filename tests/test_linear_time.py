@@ -73,3 +73,18 @@ def test_an_exclude_glob_with_many_double_stars_on_a_deep_path(repo: Repo) -> No
     assert {"path": deep + "c/todo.py", "reason": "excluded by configuration"} in report[
         "skipped_files"
     ]
+
+
+def test_a_stub_message_made_of_quotes(repo: Repo) -> None:
+    """`throw new Error("a''...''b")` with 200,000 quotes is no stub message, and the file's
+    real stub and TODO are still found."""
+    repo.git("checkout", "-q", "-b", "feature")
+    quotes = "'" * 200_000
+    repo.write(
+        "app.js",
+        f'function f() {{\n  throw new Error("a{quotes}b");\n}}\n\n'
+        'function g() {\n  throw new Error("not implemented");\n}\n\n'
+        "// TODO: the rest\n",
+    )
+    repo.commit("quotes")
+    assert holes(dry_run(repo)) == [("app.js", 6, "Error"), ("app.js", 9, "TODO")]
