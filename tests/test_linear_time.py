@@ -88,3 +88,21 @@ def test_a_stub_message_made_of_quotes(repo: Repo) -> None:
     )
     repo.commit("quotes")
     assert holes(dry_run(repo)) == [("app.js", 6, "Error"), ("app.js", 9, "TODO")]
+
+
+def test_a_module_of_class_headers_that_never_close(repo: Repo) -> None:
+    """60,000 lines `class A(` in a module of the repository, read for the subclasses of a
+    base class whose stub methods the branch adds: the subclass above them still counts."""
+    repo.write(
+        "others.py",
+        "class Fast(Base):\n    def hook(self):\n        return 1\n\n\n" + "class A(\n" * 60_000,
+    )
+    repo.commit("a module of open headers")
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write(
+        "base.py",
+        "class Base:\n    def hook(self):\n        pass\n\n    def other(self):\n        pass\n",
+    )
+    repo.commit("a base class")
+    # `hook` is overridden by Fast: a hook meant to stay empty; `other` is a hole.
+    assert holes(dry_run(repo)) == [("base.py", 6, "pass")]
