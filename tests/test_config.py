@@ -72,6 +72,14 @@ ERRORS = {
         "api-base: ftp://example.com\n",
         "1: 'api-base' must be an http(s) URL, got 'ftp://example.com'",
     ),
+    "url-without-host": (
+        "api-base: http:///v1\n",
+        "1: 'api-base' must be an http(s) URL, got 'http:///v1'",
+    ),
+    "url-with-a-blank": (
+        "api-base: 'https://example.com/v1 x'\n",
+        "1: 'api-base' must be an http(s) URL, got 'https://example.com/v1 x'",
+    ),
     "bool": ("stream: maybe\n", "1: 'stream' must be true or false, got 'maybe'"),
     "tags-string": (
         "tags: TODO\n",

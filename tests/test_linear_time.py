@@ -106,3 +106,22 @@ def test_a_module_of_class_headers_that_never_close(repo: Repo) -> None:
     repo.commit("a base class")
     # `hook` is overridden by Fast: a hook meant to stay empty; `other` is a hole.
     assert holes(dry_run(repo)) == [("base.py", 6, "pass")]
+
+
+def test_a_long_api_base_that_is_no_url(repo: Repo) -> None:
+    """An `api-base` of 100,000 characters with a blank near its end is refused at once."""
+    repo.write(".fim-bot.yml", f'api-base: "http://{"a" * 100_000} x"\n')
+    proc = bot(repo, "config")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(
+        "fim-bot: error: .fim-bot.yml:1: 'api-base' must be an http(s) URL, got 'http://aaa"
+    )
+
+
+def test_a_long_api_base_that_is_a_url(repo: Repo) -> None:
+    """The control: the same 100,000 characters without the blank are a URL."""
+    url = f"http://{'a' * 100_000}"
+    repo.write(".fim-bot.yml", f'api-base: "{url}"\n')
+    proc = bot(repo, "config", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["settings"]["api-base"]["value"] == url
