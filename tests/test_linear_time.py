@@ -125,3 +125,12 @@ def test_a_long_api_base_that_is_a_url(repo: Repo) -> None:
     proc = bot(repo, "config", "--format", "json")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["settings"]["api-base"]["value"] == url
+
+
+def test_a_run_of_hashes_in_a_language_read_by_the_lexer(repo: Repo) -> None:
+    """100,000 "#" in Swift (no grammar installed: the comment lexer reads it), where `#"`
+    opens a raw string: the TODO after them is still found."""
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write("a.swift", "let x = 1\n" + "#" * 100_000 + "\n// TODO: after the run\n")
+    repo.commit("hashes")
+    assert holes(dry_run(repo)) == [("a.swift", 3, "TODO")]

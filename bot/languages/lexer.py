@@ -54,6 +54,11 @@ class _Syntax:
     # a search that skips the text in between fast; None when any character may start one.
     first: re.Pattern[str] | None
     anchored: bool  # some opener must start its line
+    # `pattern` and `first` past the search's start. An opener that begins with a run ("{#+}")
+    # starts there only where its run does: tried inside the run, it would fail as it failed
+    # at the run's start, reading the rest of the run again (a run of n "#" took n^2 steps).
+    later: re.Pattern[str]
+    first_later: re.Pattern[str] | None
 
 
 def _next(syntax: _Syntax, text: str, position: int) -> re.Match[str] | None:
@@ -61,20 +66,24 @@ def _next(syntax: _Syntax, text: str, position: int) -> re.Match[str] | None:
 
     A search for an alternation tries every alternative at every character; a search for a
     character class skips ahead in C, and only the characters found are tried."""
-    if syntax.first is None or position >= len(text):
+    if position >= len(text):
         return syntax.pattern.search(text, position)
-    match = syntax.pattern.match
+    if syntax.first is None or syntax.first_later is None:
+        return syntax.pattern.match(text, position) or syntax.later.search(text, position + 1)
     if syntax.anchored and (position == 0 or text[position - 1] == "\n"):
-        found = match(text, position)
+        found = syntax.pattern.match(text, position)
         if found is not None:
             return found
+    origin = position
     find = syntax.first.search
     while (candidate := find(text, position)) is not None:
         at = candidate.start()
-        found = match(text, at + 1 if text[at] == "\n" else at)  # "\n": at the next line's start
+        start = at + 1 if text[at] == "\n" else at  # "\n": at the next line's start
+        found = (syntax.pattern if start == origin else syntax.later).match(text, start)
         if found is not None:
             return found
         position = at + 1
+        find = syntax.first_later.search
     return None
 
 
@@ -136,9 +145,10 @@ def comments(text: str, language: Language) -> list[Token]:
 
 @functools.cache
 def _syntax(language: Language) -> _Syntax:
-    alternatives: list[tuple[int, str]] = []
+    alternatives: list[tuple[int, str, str]] = []  # (length, regex, regex past the start)
     openers: dict[str, _Opener] = {}
     firsts: set[str | None] = set()
+    runs: dict[str, bool] = {}  # a first character: every opener it starts is a run of it
     some_anchored = False
     for index, delimiter in enumerate(language.delimiters):
         group = f"d{index}"
@@ -160,8 +170,15 @@ def _syntax(language: Language) -> _Syntax:
             allowed = re.escape(language.line_after)
             lead += rf"(?<![^{allowed}\r\n])"
         trail = r"(?!\w)" if kind != "heredoc" and (template[-1:].isalnum()) else ""
-        alternatives.append((len(_literal(template)), f"{lead}(?P<{group}>{body}){trail}"))
-        firsts.add(_first(template))
+        regex = f"{lead}(?P<{group}>{body}){trail}"
+        run = None if lead else _leading_run(template)
+        alternatives.append(
+            (len(_literal(template)), regex, f"(?<!{run}){regex}" if run else regex)
+        )
+        first = _first(template)
+        firsts.add(first)
+        if first is not None:
+            runs[first] = runs.get(first, True) and run is not None
         some_anchored = some_anchored or anchored
         close_template = delimiter.close.removeprefix("^")
         close = _closer_parts(close_template.removesuffix(_EOL), names)
@@ -174,16 +191,33 @@ def _syntax(language: Language) -> _Syntax:
             nests=nests,
         )
     if not alternatives:
-        return _Syntax(re.compile(r"(?!)"), openers, None, anchored=False)
-    first = None
+        nothing = re.compile(r"(?!)")
+        return _Syntax(nothing, openers, None, anchored=False, later=nothing, first_later=None)
+    starts = first_later = None
     if None not in firsts:
         chars = "".join(sorted(f for f in firsts if f)) + ("\n" if some_anchored else "")
-        first = re.compile(f"[{re.escape(chars)}]")
+        starts = re.compile(f"[{re.escape(chars)}]")
+        # Past the search's start, a character that starts only runs of itself is no start
+        # right after itself: the run's start was tried.
+        others = re.escape("".join(c for c in chars if not runs.get(c)))
+        run_starts = [f"(?<!{re.escape(c)}){re.escape(c)}" for c in sorted(runs) if runs[c]]
+        first_later = re.compile("|".join(([f"[{others}]"] if others else []) + run_starts))
     # Python's alternation takes the first alternative that matches, so longer openers first
     # ('"""' before '"', "--[[" before "--"); sorted() keeps the table's order among equals.
-    ordered = [a for _, a in sorted(alternatives, key=lambda a: -a[0])]
-    pattern = re.compile("|".join(ordered), re.MULTILINE)
-    return _Syntax(pattern, openers, first, anchored=some_anchored)
+    ordered = sorted(alternatives, key=lambda a: -a[0])
+    pattern = re.compile("|".join(a for _, a, _ in ordered), re.MULTILINE)
+    later = re.compile("|".join(a for _, _, a in ordered), re.MULTILINE)
+    return _Syntax(
+        pattern, openers, starts, anchored=some_anchored, later=later, first_later=first_later
+    )
+
+
+def _leading_run(template: str) -> str | None:
+    """The character class of the run an opener template begins with ("{#+}": "[\\#]")."""
+    match = PLACEHOLDER.match(template)
+    if match is None or match[1] in ("id", "delim", "eol"):
+        return None
+    return _placeholder(match[1]).rstrip("*+")
 
 
 def _first(template: str) -> str | None:
