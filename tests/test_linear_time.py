@@ -134,3 +134,12 @@ def test_a_run_of_hashes_in_a_language_read_by_the_lexer(repo: Repo) -> None:
     repo.write("a.swift", "let x = 1\n" + "#" * 100_000 + "\n// TODO: after the run\n")
     repo.commit("hashes")
     assert holes(dry_run(repo)) == [("a.swift", 3, "TODO")]
+
+
+def test_nested_block_comments_deep_in_a_language_read_by_the_lexer(repo: Repo) -> None:
+    """150,000 Haskell `{-` then as many `-}`: one comment, nested 150,000 deep, and the TODO
+    after it is found."""
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write("a.hs", "{-" * 150_000 + "-}" * 150_000 + "\n-- TODO: after the comment\n")
+    repo.commit("nested")
+    assert holes(dry_run(repo)) == [("a.hs", 2, "TODO")]

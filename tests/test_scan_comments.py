@@ -653,6 +653,12 @@ CASES = [
     _case("nested_common_lisp", "a.lisp", "#| a #| b |#\n; TODO: inside\n|#\n"),
     _case("nested_nim", "a.nim", "#[ a #[ b ]#\n# TODO: inside\n]#\n"),
     _case(
+        "nested_haskell_three_levels",
+        "a.hs",
+        "{- a {- b {- c -} -}\n-- TODO: inside\n-}\n-- TODO: outside\n",
+        _todo(4, 4, "outside"),
+    ),
+    _case(
         # The second raw string opens inside the run of "#" that closes the first.
         "swift_raw_string_right_after_another",
         "a.swift",

@@ -302,19 +302,26 @@ def _block_end(text: str, match: re.Match[str], opener: _Opener, opened: str) ->
     if not opener.nests:
         found = _compiled(_closer_pattern(closer, opener)).search(text, position)
         return (found.end(), found.group()) if found else (len(text), "")
+    # The next closer and the next opener at or after `position`, each looked for again only
+    # once `position` has passed it: each search reads new text (looking for both at each
+    # step read a run of openers again for each of them, n^2 on n nested openers).
     depth = 1
-    while depth:
-        close = text.find(closer, position)
-        if close == -1:
-            return len(text), ""
-        inner = text.find(opened, position)
+    close = text.find(closer, position)
+    inner = text.find(opened, position)
+    while close != -1:
         if inner != -1 and inner < close:
             depth += 1
             position = inner + len(opened)
-            continue
-        depth -= 1
-        position = close + len(closer)
-    return position, closer
+        else:
+            depth -= 1
+            position = close + len(closer)
+            if not depth:
+                return position, closer
+        if close < position:
+            close = text.find(closer, position)
+        if inner != -1 and inner < position:
+            inner = text.find(opened, position)
+    return len(text), ""
 
 
 def _string_end(text: str, match: re.Match[str], opener: _Opener, escape: str) -> tuple[int, str]:
