@@ -54,11 +54,13 @@ class _Syntax:
     # a search that skips the text in between fast; None when any character may start one.
     first: re.Pattern[str] | None
     anchored: bool  # some opener must start its line
-    # `pattern` and `first` past the search's start. An opener that begins with a run ("{#+}")
-    # starts there only where its run does: tried inside the run, it would fail as it failed
-    # at the run's start, reading the rest of the run again (a run of n "#" took n^2 steps).
+    # `pattern` past the search's start, where an opener that begins with a run ("{#+}")
+    # starts only where its run does: tried inside the run, it would fail as it failed at the
+    # run's start, reading the rest of the run again (a run of n "#" took n^2 steps).
     later: re.Pattern[str]
-    first_later: re.Pattern[str] | None
+    # The characters that start only runs of themselves, and a run of each: once a try at one
+    # fails, the search goes on past the run.
+    runs: dict[str, re.Pattern[str]]
 
 
 def _next(syntax: _Syntax, text: str, position: int) -> re.Match[str] | None:
@@ -68,7 +70,7 @@ def _next(syntax: _Syntax, text: str, position: int) -> re.Match[str] | None:
     character class skips ahead in C, and only the characters found are tried."""
     if position >= len(text):
         return syntax.pattern.search(text, position)
-    if syntax.first is None or syntax.first_later is None:
+    if syntax.first is None:
         return syntax.pattern.match(text, position) or syntax.later.search(text, position + 1)
     if syntax.anchored and (position == 0 or text[position - 1] == "\n"):
         found = syntax.pattern.match(text, position)
@@ -82,8 +84,11 @@ def _next(syntax: _Syntax, text: str, position: int) -> re.Match[str] | None:
         found = (syntax.pattern if start == origin else syntax.later).match(text, start)
         if found is not None:
             return found
-        position = at + 1
-        find = syntax.first_later.search
+        # Inside a run of a character that starts only runs of itself, every try would fail as
+        # this one did (the rest of the same run, then the same text after it).
+        run = syntax.runs.get(text[at])
+        ran = run.match(text, at) if run else None
+        position = ran.end() if ran else at + 1
     return None
 
 
@@ -192,24 +197,18 @@ def _syntax(language: Language) -> _Syntax:
         )
     if not alternatives:
         nothing = re.compile(r"(?!)")
-        return _Syntax(nothing, openers, None, anchored=False, later=nothing, first_later=None)
-    starts = first_later = None
+        return _Syntax(nothing, openers, None, anchored=False, later=nothing, runs={})
+    starts = None
     if None not in firsts:
         chars = "".join(sorted(f for f in firsts if f)) + ("\n" if some_anchored else "")
         starts = re.compile(f"[{re.escape(chars)}]")
-        # Past the search's start, a character that starts only runs of itself is no start
-        # right after itself: the run's start was tried.
-        others = re.escape("".join(c for c in chars if not runs.get(c)))
-        run_starts = [f"(?<!{re.escape(c)}){re.escape(c)}" for c in sorted(runs) if runs[c]]
-        first_later = re.compile("|".join(([f"[{others}]"] if others else []) + run_starts))
     # Python's alternation takes the first alternative that matches, so longer openers first
     # ('"""' before '"', "--[[" before "--"); sorted() keeps the table's order among equals.
     ordered = sorted(alternatives, key=lambda a: -a[0])
     pattern = re.compile("|".join(a for _, a, _ in ordered), re.MULTILINE)
     later = re.compile("|".join(a for _, _, a in ordered), re.MULTILINE)
-    return _Syntax(
-        pattern, openers, starts, anchored=some_anchored, later=later, first_later=first_later
-    )
+    only_runs = {c: re.compile(f"{re.escape(c)}+") for c, only in runs.items() if only}
+    return _Syntax(pattern, openers, starts, anchored=some_anchored, later=later, runs=only_runs)
 
 
 def _leading_run(template: str) -> str | None:
