@@ -238,7 +238,14 @@ def _template(template: str, group: str) -> tuple[str, dict[str, str]]:
         parts.append(re.escape(template[last : match.start()]))
         name = f"{group}p{number}"
         names[match[1]] = name
-        parts.append(f"(?P<{name}>{_placeholder(match[1])})")
+        inner = _placeholder(match[1])
+        after = template[match.end() : match.end() + 1]
+        if after not in ("", "{") and match[1] not in ("id", "delim"):
+            # The text after a run, looked for first: the regex engine skips back along a bare
+            # run fast, but gives back a run inside a group one step at a time (10 times
+            # slower) when the text after it is missing.
+            parts.append(f"(?={inner}{re.escape(after)})")
+        parts.append(f"(?P<{name}>{inner})")
         last = match.end()
     parts.append(re.escape(template[last:]))
     return "".join(parts), names
