@@ -308,25 +308,15 @@ def _block_end(text: str, match: re.Match[str], opener: _Opener, opened: str) ->
     if not opener.nests:
         found = _compiled(_closer_pattern(closer, opener)).search(text, position)
         return (found.end(), found.group()) if found else (len(text), "")
-    # The next closer and the next opener at or after `position`, each looked for again only
-    # once `position` has passed it: each search reads new text (looking for both at each
-    # step read a run of openers again for each of them, n^2 on n nested openers).
+    # The closers and the openers in one pass (a closer first where both begin); looking for
+    # the next of each from each one found read a run of openers again for each of them.
     depth = 1
-    close = text.find(closer, position)
-    inner = text.find(opened, position)
-    while close != -1:
-        if inner != -1 and inner < close:
-            depth += 1
-            position = inner + len(opened)
-        else:
-            depth -= 1
-            position = close + len(closer)
-            if not depth:
-                return position, closer
-        if close < position:
-            close = text.find(closer, position)
-        if inner != -1 and inner < position:
-            inner = text.find(opened, position)
+    for found in _compiled(f"(?P<c>{re.escape(closer)})|{re.escape(opened)}").finditer(
+        text, position
+    ):
+        depth += -1 if found.lastgroup else 1
+        if not depth:
+            return found.end(), closer
     return len(text), ""
 
 
