@@ -127,7 +127,7 @@ def _atomic(regex: str, names: Iterator[int]) -> str:
     """`regex`, whose first match is kept, never another one: an atomic group, which Python
     has only from 3.11 (a lookahead is never entered again once it has matched)."""
     name = f"g{next(names)}"
-    # The group's text again, case and all: a case-insensitive comparison costs 3 times more.
+    # The group's text again, case and all: compared ignoring case it costs 4 times more.
     return f"(?=(?P<{name}>{regex}))(?-i:(?P={name}))"
 
 
