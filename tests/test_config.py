@@ -76,6 +76,14 @@ ERRORS = {
         "api-base: ftp://example.com\n",
         "1: 'api-base' must be an http(s) URL, got 'ftp://example.com'",
     ),
+    "url-without-host": (
+        "api-base: http:///v1\n",
+        "1: 'api-base' must be an http(s) URL, got 'http:///v1'",
+    ),
+    "url-with-a-blank": (
+        "api-base: 'https://example.com/v1 x'\n",
+        "1: 'api-base' must be an http(s) URL, got 'https://example.com/v1 x'",
+    ),
     "bool": ("stream: maybe\n", "1: 'stream' must be true or false, got 'maybe'"),
     "tags-string": (
         "tags: TODO\n",
@@ -521,6 +529,23 @@ def test_secret_looking_files_are_excluded_by_default(path: str, hidden: bool) -
         ("**/migrations/**", "app/migrations/0001.py", True),
         ("test_[ab].py", "t/test_a.py", True),
         ("test_[!ab].py", "t/test_a.py", False),
+        # Several stars in one component: each takes the leftmost place that lets the rest match.
+        ("*a*a*b", "xaayab", True),
+        ("*a*a*b", "aab", True),
+        ("*a*a*b", "ab", False),
+        ("a*ab", "ab", False),  # the tail may not reuse the head's characters
+        ("a*ab", "aab", True),
+        ("*_test_*.PY", "src/x_test_y.py", True),
+        ("*[ab]?", "cb1", True),
+        ("*[ab]?", "cc1", False),
+        ("*.py*", "a.pyc/b", True),  # a folder that matches takes in what is under it
+        ("*a*b/", "xab", False),  # a folder only: not a file
+        # Several `**`: each takes the first folder that lets the rest match.
+        ("a/**/b/**/c", "a/x/b/y/b/c", True),
+        ("a/**/b/**/c", "a/b/b/x", False),
+        ("**/b/**/b/*.py", "b/b/b/x.py", True),
+        ("**/b/**/b/*.py", "b/x.py", False),
+        ("a/**/b*/**", "a/x/bb/c", True),
     ],
 )
 def test_globs_match_as_gitignore_does(pattern: str, path: str, matched: bool) -> None:

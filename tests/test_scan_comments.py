@@ -653,6 +653,19 @@ CASES = [
     _case("nested_common_lisp", "a.lisp", "#| a #| b |#\n; TODO: inside\n|#\n"),
     _case("nested_nim", "a.nim", "#[ a #[ b ]#\n# TODO: inside\n]#\n"),
     _case(
+        "nested_haskell_three_levels",
+        "a.hs",
+        "{- a {- b {- c -} -}\n-- TODO: inside\n-}\n-- TODO: outside\n",
+        _todo(4, 4, "outside"),
+    ),
+    _case(
+        # The second raw string opens inside the run of "#" that closes the first.
+        "swift_raw_string_right_after_another",
+        "a.swift",
+        'let s = #"a"##"// TODO: in a string"#\n// TODO: outside\n',
+        _todo(2, 2, "outside"),
+    ),
+    _case(
         "not_nested_c",
         "a.c",
         "/* a /* b */\n// TODO: outside\n",

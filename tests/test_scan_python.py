@@ -996,6 +996,55 @@ def test_methods_that_subclasses_elsewhere_override_are_hooks() -> None:
     assert len(scan([_file(files["base.py"], path="base.py")])) == 2  # no repository, no rule
 
 
+@pytest.mark.parametrize(
+    ("subclass", "holes"),
+    [
+        pytest.param(
+            "class Fast(base.Loop):\n    def time(self):\n        return 1\n", [3], id="one_line"
+        ),
+        pytest.param(
+            "class Fast(\n    base.Loop,\n    Mixin,\n):\n    def time(self):\n        return 1\n",
+            [3],
+            id="bases_over_lines",
+        ),
+        pytest.param(
+            "class Outer:\n"
+            "    class Fast(base.Loop):\n        def time(self):\n            return 1\n",
+            [3],
+            id="nested",
+        ),
+        pytest.param(
+            "class Fast(base.Loop):\n    def time(self):\n        return 1\n" + "class A(\n" * 3,
+            [3],
+            id="headers_after_it_never_close",
+        ),
+        pytest.param(
+            "class Open(\nclass Fast(base.Loop):\n    def time(self):\n        return 1\n",
+            [3, 6],
+            id="a_header_open_before_it_takes_it_in",
+        ),
+        pytest.param(
+            "class Fast(base.Loopy):\n    def time(self):\n        return 1\n", [3, 6], id="other"
+        ),
+    ],
+)
+def test_subclass_headers_are_read_as_written(subclass: str, holes: list[int]) -> None:
+    """A subclass's header names its bases on one line or several; a header whose bases never
+    close reads on to the next ")" (the prefilter's rule: ast then decides)."""
+    files = {
+        "base.py": "class Loop:\n    def call_soon(self):\n        raise NotImplementedError\n\n"
+        "    def time(self):\n        raise NotImplementedError\n",
+        "fast.py": subclass,
+    }
+    repo = RepoView(
+        list_files=lambda: sorted(files),
+        read_files=lambda paths: {p: files[p].encode() for p in paths},
+        max_size=1_000_000,
+    )
+    found = scan([_file(files["base.py"], path="base.py")], repo=repo)
+    assert [h.start_line for h in found] == holes
+
+
 def test_scope_is_the_qualified_name_of_the_enclosing_definition() -> None:
     """Each hole knows its enclosing def or class by qualified name ("" at the top level)."""
     source = textwrap.dedent(

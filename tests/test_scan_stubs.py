@@ -126,6 +126,26 @@ CASES = [
         """,
     ),
     _case(
+        # The message is the text inside all its quotes, of any kind, at both ends.
+        "js_message_quotes",
+        "a.js",
+        """\
+        function a() {
+          throw new Error(`Not implemented`);
+        }
+
+        function b() {
+          throw new Error("'not implemented'");
+        }
+
+        function c() {
+          throw new Error("it's 'not implemented'");
+        }
+        """,
+        _stub(2, 2, "Error", "  ", "a"),
+        _stub(6, 6, "Error", "  ", "b"),
+    ),
+    _case(
         "js_zero_return_under_todo_is_a_todo",
         "a.js",
         """\
@@ -444,6 +464,20 @@ CASES = [
         _line(4, "std::logic_error", "  int next() {", "  }", "      ", "Parser.next"),
         _stub(8, 9, "TODO", "    ", "Parser.name", "read it"),
         _stub(12, 13, "TODO", "    ", "Parser.root"),
+    ),
+    _case(
+        "cpp_message_with_a_prefix",
+        "a.cpp",
+        """\
+        int f() {
+            throw std::logic_error(u8"not implemented");
+        }
+
+        int g() {
+            throw std::runtime_error(R"(not implemented)");
+        }
+        """,
+        _stub(2, 2, "std::logic_error", "    ", "f"),
     ),
     # --- C# ------------------------------------------------------------------------------------
     _case(

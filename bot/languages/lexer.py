@@ -54,6 +54,13 @@ class _Syntax:
     # a search that skips the text in between fast; None when any character may start one.
     first: re.Pattern[str] | None
     anchored: bool  # some opener must start its line
+    # `pattern` past the search's start, where an opener that begins with a run ("{#+}")
+    # starts only where its run does: tried inside the run, it would fail as it failed at the
+    # run's start, reading the rest of the run again (a run of n "#" took n^2 steps).
+    later: re.Pattern[str]
+    # The characters that start only runs of themselves, and a run of each: once a try at one
+    # fails, the search goes on past the run.
+    runs: dict[str, re.Pattern[str]]
 
 
 def _next(syntax: _Syntax, text: str, position: int) -> re.Match[str] | None:
@@ -61,20 +68,27 @@ def _next(syntax: _Syntax, text: str, position: int) -> re.Match[str] | None:
 
     A search for an alternation tries every alternative at every character; a search for a
     character class skips ahead in C, and only the characters found are tried."""
-    if syntax.first is None or position >= len(text):
+    if position >= len(text):
         return syntax.pattern.search(text, position)
-    match = syntax.pattern.match
+    if syntax.first is None:
+        return syntax.pattern.match(text, position) or syntax.later.search(text, position + 1)
     if syntax.anchored and (position == 0 or text[position - 1] == "\n"):
-        found = match(text, position)
+        found = syntax.pattern.match(text, position)
         if found is not None:
             return found
+    origin = position
     find = syntax.first.search
     while (candidate := find(text, position)) is not None:
         at = candidate.start()
-        found = match(text, at + 1 if text[at] == "\n" else at)  # "\n": at the next line's start
+        start = at + 1 if text[at] == "\n" else at  # "\n": at the next line's start
+        found = (syntax.pattern if start == origin else syntax.later).match(text, start)
         if found is not None:
             return found
-        position = at + 1
+        # Inside a run of a character that starts only runs of itself, every try would fail as
+        # this one did (the rest of the same run, then the same text after it).
+        run = syntax.runs.get(text[at])
+        ran = run.match(text, at) if run else None
+        position = ran.end() if ran else at + 1
     return None
 
 
@@ -136,9 +150,10 @@ def comments(text: str, language: Language) -> list[Token]:
 
 @functools.cache
 def _syntax(language: Language) -> _Syntax:
-    alternatives: list[tuple[int, str]] = []
+    alternatives: list[tuple[int, str, str]] = []  # (length, regex, regex past the start)
     openers: dict[str, _Opener] = {}
     firsts: set[str | None] = set()
+    runs: dict[str, bool] = {}  # a first character: every opener it starts is a run of it
     some_anchored = False
     for index, delimiter in enumerate(language.delimiters):
         group = f"d{index}"
@@ -160,8 +175,15 @@ def _syntax(language: Language) -> _Syntax:
             allowed = re.escape(language.line_after)
             lead += rf"(?<![^{allowed}\r\n])"
         trail = r"(?!\w)" if kind != "heredoc" and (template[-1:].isalnum()) else ""
-        alternatives.append((len(_literal(template)), f"{lead}(?P<{group}>{body}){trail}"))
-        firsts.add(_first(template))
+        regex = f"{lead}(?P<{group}>{body}){trail}"
+        run = None if lead else _leading_run(template)
+        alternatives.append(
+            (len(_literal(template)), regex, f"(?<!{run}){regex}" if run else regex)
+        )
+        first = _first(template)
+        firsts.add(first)
+        if first is not None:
+            runs[first] = runs.get(first, True) and run is not None
         some_anchored = some_anchored or anchored
         close_template = delimiter.close.removeprefix("^")
         close = _closer_parts(close_template.removesuffix(_EOL), names)
@@ -174,16 +196,27 @@ def _syntax(language: Language) -> _Syntax:
             nests=nests,
         )
     if not alternatives:
-        return _Syntax(re.compile(r"(?!)"), openers, None, anchored=False)
-    first = None
+        nothing = re.compile(r"(?!)")
+        return _Syntax(nothing, openers, None, anchored=False, later=nothing, runs={})
+    starts = None
     if None not in firsts:
         chars = "".join(sorted(f for f in firsts if f)) + ("\n" if some_anchored else "")
-        first = re.compile(f"[{re.escape(chars)}]")
+        starts = re.compile(f"[{re.escape(chars)}]")
     # Python's alternation takes the first alternative that matches, so longer openers first
     # ('"""' before '"', "--[[" before "--"); sorted() keeps the table's order among equals.
-    ordered = [a for _, a in sorted(alternatives, key=lambda a: -a[0])]
-    pattern = re.compile("|".join(ordered), re.MULTILINE)
-    return _Syntax(pattern, openers, first, anchored=some_anchored)
+    ordered = sorted(alternatives, key=lambda a: -a[0])
+    pattern = re.compile("|".join(a for _, a, _ in ordered), re.MULTILINE)
+    later = re.compile("|".join(a for _, _, a in ordered), re.MULTILINE)
+    only_runs = {c: re.compile(f"{re.escape(c)}+") for c, only in runs.items() if only}
+    return _Syntax(pattern, openers, starts, anchored=some_anchored, later=later, runs=only_runs)
+
+
+def _leading_run(template: str) -> str | None:
+    """The character class of the run an opener template begins with ("{#+}": "[\\#]")."""
+    match = PLACEHOLDER.match(template)
+    if match is None or match[1] in ("id", "delim", "eol"):
+        return None
+    return _placeholder(match[1]).rstrip("*+")
 
 
 def _first(template: str) -> str | None:
@@ -205,7 +238,14 @@ def _template(template: str, group: str) -> tuple[str, dict[str, str]]:
         parts.append(re.escape(template[last : match.start()]))
         name = f"{group}p{number}"
         names[match[1]] = name
-        parts.append(f"(?P<{name}>{_placeholder(match[1])})")
+        inner = _placeholder(match[1])
+        after = template[match.end() : match.end() + 1]
+        if after not in ("", "{") and match[1] not in ("id", "delim"):
+            # The text after a run, looked for first: the regex engine skips back along a bare
+            # run fast, but gives back a run inside a group one step at a time (10 times
+            # slower) when the text after it is missing.
+            parts.append(f"(?={inner}{re.escape(after)})")
+        parts.append(f"(?P<{name}>{inner})")
         last = match.end()
     parts.append(re.escape(template[last:]))
     return "".join(parts), names
@@ -268,19 +308,16 @@ def _block_end(text: str, match: re.Match[str], opener: _Opener, opened: str) ->
     if not opener.nests:
         found = _compiled(_closer_pattern(closer, opener)).search(text, position)
         return (found.end(), found.group()) if found else (len(text), "")
+    # The closers and the openers in one pass (a closer first where both begin); looking for
+    # the next of each from each one found read a run of openers again for each of them.
     depth = 1
-    while depth:
-        close = text.find(closer, position)
-        if close == -1:
-            return len(text), ""
-        inner = text.find(opened, position)
-        if inner != -1 and inner < close:
-            depth += 1
-            position = inner + len(opened)
-            continue
-        depth -= 1
-        position = close + len(closer)
-    return position, closer
+    for found in _compiled(f"(?P<c>{re.escape(closer)})|{re.escape(opened)}").finditer(
+        text, position
+    ):
+        depth += -1 if found.lastgroup else 1
+        if not depth:
+            return found.end(), closer
+    return len(text), ""
 
 
 def _string_end(text: str, match: re.Match[str], opener: _Opener, escape: str) -> tuple[int, str]:
