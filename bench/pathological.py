@@ -4,13 +4,14 @@
 
 Each row builds one input that a repository, a pull request, its configuration or a model
 answer can hold, times the bot's code that reads it (the code that once took super-linear
-time on it) and a plain pass over the same input (`str.count`, `str.split` or `splitlines`,
-in C), both in the same process, alternately, and shows the ratio of their medians against
-the target (at most 5 x: linear, with a small factor). "x10 input" is the bot's time on the
-input at N over its time at N / 10: about 10 when the time is linear (100 when quadratic).
-Peak memory is the bot's code's at N, from tracemalloc, in a run of its own. Each row runs in
-a child process with a time limit (60 s unless given): a row that regresses shows "timed
-out" instead of stopping the table.
+time, or unbounded memory, on it) and a plain pass over the same input (`str.count`,
+`str.split`, `splitlines`, or Python's own tokenizer), both in the same process, alternately,
+and shows the ratio of their medians against the target (at most 5 x: linear, with a small
+factor). "x10 input" is the bot's time on the input at N over its time at N / 10: about 10
+when the time is linear (100 when quadratic). Peak memory is each one's at N, from
+tracemalloc, in a run of its own; its ratio has the same target. Each row runs in a child
+process with a time limit (60 s unless given): a row that regresses shows "timed out" instead
+of stopping the table.
 
 Rows are `Row` entries of ROWS: a name, a builder of the input at a size, the bot's code and
 the plain pass over that input. --quick builds each input at a tenth of its size.
@@ -46,6 +47,10 @@ class Row:
     plain: Callable[[Any], object]  # a plain pass over the same input
     plain_name: str  # the plain pass, as the table shows it
     target: float = TARGET
+    # A row of whole commands: `bot` and `plain` give the command line to run on the input,
+    # and memory is each process's peak resident size (the interpreter included), not
+    # tracemalloc's count of what the code allocated.
+    commands: bool = False
 
 
 # ------------------------------------------------------------------------ the rows
@@ -89,6 +94,89 @@ def _lexed(language: str) -> Callable[[str], object]:
 
     row = languages()[language]
     return lambda text: lexer.tokens(text, row)
+
+
+def _todo_file(count: int) -> Path:
+    """A folder holding one Python file of `count` TODO comments (1 MB at 53,000)."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="fim-bot-bench-"))
+    (folder / "many.py").write_text("".join(f"# TODO: item {i}\n" for i in range(count)))
+    return folder / "many.py"
+
+
+def _bot_dry_run(path: Path) -> list[str]:
+    """What a user runs: `bot run --all --dry-run --format json` on the file, default settings
+    (a prompt for each of the first 50 holes, a line for each of the others)."""
+    bot = Path(sys.executable).with_name("bot")
+    return [str(bot), "run", "--all", "--dry-run", "--format", "json", path.name]
+
+
+def _python_tokenize(path: Path) -> list[str]:
+    """Python's own tokenizer over the same file, a line printed for each token."""
+    return [sys.executable, "-m", "tokenize", path.name]
+
+
+def _long_answer(size: int) -> str:
+    lines = []
+    total = 0
+    for i in range(size):
+        line = f"    v{i} = {i}\n"
+        lines.append(line)
+        total += len(line)
+        if total >= size:
+            break
+    return "".join(lines)
+
+
+def _settle_answer(answer: str) -> object:
+    """An answer from a server that ignores max_tokens, for a stub at the default 512 tokens:
+    cut at 16 characters a token, then cleaned (and refused as cut short)."""
+    from bot import clean, pipeline, prompt, settings
+    from bot.data import Completion, Hole
+
+    text = "def f():\n    pass\n"
+    hole = Hole(
+        path="m.py",
+        start_line=2,
+        end_line=2,
+        kind="stub",
+        marker="pass",
+        language="python",
+        indent="    ",
+    )
+    capped = pipeline._capped(Completion(text=answer), settings.ANSWER_CHARS_PER_TOKEN * 512)
+    assert not isinstance(capped, BaseException)
+    try:
+        return clean.clean(
+            hole,
+            capped.text,
+            prompt=prompt.build(hole, text),
+            text=text,
+            finish_reason=capped.finish_reason,
+        )
+    except clean.Rejected as error:
+        return error
+
+
+def _config_file(size: int) -> Path:
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="fim-bot-bench-"))
+    path = folder / ".fim-bot.yml"
+    path.write_bytes(b"max-holes: 3\n" + b"# padding\n" * (size // 10))
+    return path
+
+
+def _read_config(path: Path) -> object:
+    """A configuration file read: refused past 1 MB, before YAML sees it."""
+    from bot import config
+    from bot.errors import BotError
+
+    try:
+        return config.load(path, cwd=path.parent)
+    except BotError as error:
+        return error
 
 
 STAR_GLOB = "*a" * 14 + "*b"
@@ -151,6 +239,31 @@ ROWS: list[Row] = [
         plain=lambda text: text.count("{-"),
         plain_name="text.count('{-')",
     ),
+    Row(
+        name="bot run --all --dry-run --format json: a 1 MB file of N TODO comments",
+        size=53_000,
+        make=_todo_file,
+        bot=_bot_dry_run,
+        plain=_python_tokenize,
+        plain_name="python -m tokenize",
+        commands=True,
+    ),
+    Row(
+        name="an answer of N characters for one stub (a server that ignores max_tokens)",
+        size=10_000_000,
+        make=_long_answer,
+        bot=_settle_answer,
+        plain=lambda answer: answer.count("\n"),
+        plain_name="answer.count('\\n')",
+    ),
+    Row(
+        name="a configuration file of N bytes",
+        size=7_000_000,
+        make=_config_file,
+        bot=_read_config,
+        plain=lambda path: path.read_bytes().count(b"\n"),
+        plain_name="read_bytes().count",
+    ),
 ]
 
 
@@ -161,29 +274,78 @@ def measure(row: Row, size: int) -> dict[str, float]:
     """Median times of the bot's code and of the plain pass (alternately, so that both see the
     same machine), the bot's at a tenth of the size, and its peak memory in a run of its own."""
     data, tenth = row.make(size), row.make(max(size // 10, 1))
-    row.bot(tenth)  # a first call: imports, compiled patterns, caches
+    bot, plain = row.bot, row.plain
+    if row.commands:  # each gives a command line: run it
+        bot, plain = _ran(row.bot), _ran(row.plain)
+    bot(tenth)  # a first call: imports, compiled patterns, caches
     bot_times: list[float] = []
     plain_times: list[float] = []
     tenth_times: list[float] = []
-    for _ in range(REPEATS):
+    for _ in range(REPEATS if not row.commands else 3):
         for code, given, times in (
-            (row.bot, data, bot_times),
-            (row.plain, data, plain_times),
-            (row.bot, tenth, tenth_times),
+            (bot, data, bot_times),
+            (plain, data, plain_times),
+            (bot, tenth, tenth_times),
         ):
             started = time.perf_counter()
             code(given)
             times.append(time.perf_counter() - started)
-    tracemalloc.start()
-    row.bot(data)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    if row.commands:
+        peak = _resident(row.bot(data), _folder(data))
+        plain_peak = _resident(row.plain(data), _folder(data))
+    else:  # a plain pass holds the input at least: its size is the floor of the baseline
+        peak, plain_peak = _peak(row.bot, data), _peak(row.plain, data) + _size(data)
     return {
         "bot": statistics.median(bot_times),
         "plain": statistics.median(plain_times),
         "tenth": statistics.median(tenth_times),
-        "peak": float(peak),
+        "peak": peak,
+        "plain_peak": plain_peak,
     }
+
+
+def _peak(code: Callable[[Any], object], data: Any) -> float:
+    """The most memory `code` held at once on `data` (what it returns included)."""
+    tracemalloc.start()
+    code(data)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return float(peak)
+
+
+def _size(data: Any) -> float:
+    """The input's own size in memory (a file's, for a file)."""
+    return float(data.stat().st_size if isinstance(data, Path) else sys.getsizeof(data))
+
+
+def _folder(given: Any) -> Path | None:
+    """Where a command runs: in the folder of the file it is given (outside any repository)."""
+    return given.parent if isinstance(given, Path) else None
+
+
+def _resident(command: object, cwd: Path | None) -> float:
+    """The peak resident size of `command`, run alone in a process of its own."""
+    probe = (
+        "import resource, subprocess, sys; "
+        "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    assert isinstance(command, list)
+    out = subprocess.run(
+        [sys.executable, "-c", probe, *command], capture_output=True, text=True, cwd=cwd
+    )
+    return float(out.stdout.strip()) * 1024  # kilobytes on Linux
+
+
+def _ran(command_for: Callable[[Any], object]) -> Callable[[Any], object]:
+    """A `commands` row's side, run: the command line it gives for the input, output dropped."""
+
+    def run(given: Any) -> object:
+        command = command_for(given)
+        assert isinstance(command, list)
+        return subprocess.run(command, stdout=subprocess.DEVNULL, check=True, cwd=_folder(given))
+
+    return run
 
 
 def run_row(index: int, size: int, timeout: float) -> dict[str, float] | str:
@@ -217,7 +379,18 @@ def _bytes(value: float) -> str:
 
 
 def print_table(lines: list[tuple[str, ...]]) -> None:
-    header = ("row", "N", "bot", "plain pass", "ratio", "target", "met?", "x10 input", "peak")
+    header = (
+        "row",
+        "N",
+        "bot",
+        "plain pass",
+        "ratio",
+        "target",
+        "met?",
+        "x10 input",
+        "peak (plain)",
+        "ratio",
+    )
     widths = [max(len(line[i]) for line in [header, *lines]) for i in range(len(header))]
     for line in [header, tuple("-" * w for w in widths), *lines]:
         print("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
@@ -247,12 +420,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         figures = run_row(index, size, args.timeout)
         if isinstance(figures, str):
             lines.append(
-                (row.name, f"{size:,}", figures, "-", "-", f"<= {row.target:g} x", "NO", "-", "-")
+                (
+                    row.name,
+                    f"{size:,}",
+                    figures,
+                    "-",
+                    "-",
+                    f"<= {row.target:g} x",
+                    "NO",
+                    "-",
+                    "-",
+                    "-",
+                )
             )
             missed.append(row.name)
             continue
         ratio = figures["bot"] / figures["plain"]
-        met = ratio <= row.target
+        memory = figures["peak"] / figures["plain_peak"]
+        met = ratio <= row.target and memory <= row.target
         if not met:
             missed.append(row.name)
         lines.append(
@@ -265,7 +450,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"<= {row.target:g} x",
                 "yes" if met else "NO",
                 f"x{figures['bot'] / figures['tenth']:.1f} time",
-                _bytes(figures["peak"]),
+                f"{_bytes(figures['peak'])} ({_bytes(figures['plain_peak'])})",
+                f"{memory:.1f} x",
             )
         )
     print_table(lines)

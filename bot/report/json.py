@@ -10,16 +10,35 @@ from typing import Any, TextIO
 from bot.data import Prompt, Report, Result, Usage
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_BATCH = 4096  # pieces of JSON text joined before a write
 Raw = Callable[[Prompt], str]  # a provider's raw prompt for prefix and suffix (`template`)
 
 
 def write(report: Report, stream: TextIO, *, raw: Raw | None = None) -> None:
-    text = json.dumps(to_dict(report, raw=raw), indent=2, ensure_ascii=False)
-    # "##[" is a command to a GitHub Actions runner anywhere in a line; it can only be inside a
-    # string here, where "#\u0023[" is the same text to any JSON reader. A lone surrogate (a
-    # file name that is not UTF-8) is written as its escape: raw, it is no UTF-8 at all.
-    text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-    stream.write(text.replace("##[", "#\\u0023[") + "\n")
+    # Written some thousands of pieces at a time: a report of 50,000 holes is never one string
+    # (as from json.dumps), nor a million writes (as from json.dump).
+    encoder = json.JSONEncoder(indent=2, ensure_ascii=False)
+    pieces: list[str] = []
+    for piece in encoder.iterencode(to_dict(report, raw=raw)):
+        pieces.append(piece)
+        if len(pieces) == _BATCH:
+            stream.write(_writable("".join(pieces)))
+            pieces.clear()
+    stream.write(_writable("".join(pieces)) + "\n")
+
+
+def _writable(text: str) -> str:
+    """JSON text as it can go to a terminal, a CI log or a UTF-8 file.
+
+    "##[" is a command to a GitHub Actions runner anywhere in a line; it can only be inside a
+    string here (between two strings stands at least a quote), where "#\\u0023[" is the same
+    text to any JSON reader. A lone surrogate (a file name that is not UTF-8) is written as its
+    escape: raw, it is no UTF-8 at all."""
+    return _SURROGATE.sub(_escape, text.replace("##[", "#\\u0023["))
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
 
 
 def to_dict(report: Report, *, raw: Raw | None = None) -> dict[str, Any]:
