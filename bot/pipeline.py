@@ -86,6 +86,8 @@ def run(
     else:
         deadline = options.deadline
         left = None if deadline is None else max(0.0, deadline - (time.monotonic() - started))
+        if deadline is not None:
+            log.info("holes unfinished %s s into the run fail (--deadline)", seconds(deadline))
         results = asyncio.run(_fill_all(wanted, prompts, texts, provider(), options, left))
 
     # Holes that are not sent get no prompt: one over the cap costs a line of the report,
