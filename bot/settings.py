@@ -68,6 +68,7 @@ class Settings:
     time_scale: float
     config_file: str | None  # as messages name it; None when there is none
     config_path: Path | None  # where it is
+    config: config.ConfigFile  # what it holds, as read (empty when there is none)
     sources: dict[str, Sourced]  # every key, and "api-key" (hidden), for `bot config`
 
     @property
@@ -191,6 +192,7 @@ def resolve(
         time_scale=_time_scale(env.get("FIM_BOT_TIME_SCALE")),
         config_file=file.path or None,
         config_path=found,
+        config=file,
         sources=sources,
     )
 

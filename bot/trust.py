@@ -57,9 +57,7 @@ def vouch(resolved: Settings, git: Git | None, *, flags: bool = True) -> Vouched
     relative = _inside(path, git.root) if path is not None and git is not None else None
     if path is not None and git is not None and relative is None:
         return Vouched(refused={}, floor=None)  # outside the repository: the user's own file
-    ours = config.ConfigFile(path="", entries={})
-    if path is not None:
-        ours = config.load(path, cwd=Path.cwd())
+    ours = resolved.config  # as the settings read it: not read a second time
     theirs, branch = _on_default_branch(git, relative, resolved.selection)
     refused: dict[str, str] = {}
     for name, key in KEYS.items():
