@@ -118,14 +118,17 @@ def _reject_hidden_characters(body: str, context: _Context) -> str:
     redraw the diff on a terminal, a lone carriage return overwrite a line), NUL, a Unicode
     line or paragraph separator (a line break to some tools and not others) or a
     bidirectional control (which reorders a line as it is read) would show one thing and write
-    another. Tab, line feed, form feed and a carriage return that ends a line are code's own.
-    The answer is refused even where a later rule would cut that part away: no code a model
-    means needs them raw (a string literal spells them as escapes), so an answer that holds
-    them is not one to trust."""
+    another; a lone surrogate (JSON's "\\ud800" escape) could be neither shown nor written, as
+    no UTF-8 file holds one. Tab, line feed, form feed and a carriage return that ends a line
+    are code's own. The answer is refused even where a later rule would cut that part away:
+    no code a model means needs them raw (a string literal spells them as escapes), so an
+    answer that holds them is not one to trust."""
     found = hidden_character(body)
-    if found is not None:
-        raise Rejected(f"the fill holds a control character ({visible(found)})")
-    return body
+    if found is None:
+        return body
+    if "\ud800" <= found <= "\udfff":
+        raise Rejected(f"the fill is not UTF-8 text: it holds a lone surrogate ({visible(found)})")
+    raise Rejected(f"the fill holds a control character ({visible(found)})")
 
 
 def _normalize_newlines(body: str, context: _Context | None) -> str:

@@ -22,7 +22,7 @@ from bot.clock import Clock, seconds
 from bot.data import Completion, Prompt, Usage
 from bot.errors import AuthError
 from bot.providers import ModelError, ModelParams, Secret
-from bot.providers.reading import TooDeep, error_message, parse, utf8
+from bot.providers.reading import TooDeep, error_message, parse
 from bot.providers.retry import RETRY_STATUSES, RetryPolicy, retry_after
 
 log = logging.getLogger("bot.model")
@@ -145,7 +145,7 @@ class HTTPProvider:
         last = "no attempt made"
         for attempt in range(self._retry.attempts):
             try:
-                return _utf8(await self._attempt(body))
+                return await self._attempt(body)
             except Transient as error:
                 last = str(error)
                 if attempt + 1 == self._retry.attempts:
@@ -288,15 +288,6 @@ def _json(data: str) -> dict[str, Any]:
     if not isinstance(chunk, dict):
         raise Transient("a stream chunk was not a JSON object")
     return chunk
-
-
-def _utf8(completion: Completion) -> Completion:
-    """The completion, if its text can be written to a file: a fill holding a lone surrogate
-    (JSON's "\\ud800" escape) could be neither shown nor written, and the model would likely
-    answer the same way again."""
-    if not utf8(completion.text):
-        raise ModelError("the model's fill is not UTF-8 text: it holds a lone surrogate")
-    return completion
 
 
 def _describe(error: _SendError) -> str:

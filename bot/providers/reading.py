@@ -53,16 +53,6 @@ def _deeper(value: Any, limit: int) -> bool:
     return False
 
 
-def utf8(text: str) -> bool:
-    """Whether `text` can be written as UTF-8: JSON's "\\ud800" escape gives a lone surrogate,
-    which no file or stream can hold."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def usage(prompt: Any, completion: Any) -> Usage | None:
     """Token counts when the server gave both as whole numbers."""
     if isinstance(prompt, int) and isinstance(completion, int):
