@@ -7,6 +7,7 @@ limits, 422, a moved head, 300+ files, a leftover pending review) and below (502
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -35,19 +36,24 @@ def fill_three(repo: Repo, model_env: dict[str, str], *args: str) -> tuple[dict[
     return report, proc
 
 
+# The back-off before retry n: 2^n seconds scaled by a random factor in [0.5, 1] (a first wait
+# of 0.9996 s is logged as "1.000s": the bounds are the schedule's, not the log's first digit).
+FIRST, SECOND = (0.5, 1.0), (1.0, 2.0)
+
+
 @pytest.mark.parametrize(
     ("fault", "waits"),
     [
-        pytest.param({"status": 429, "retry_after": "3"}, ["wait 3.000s"], id="429-retry-after"),
-        pytest.param({"status": 429}, ["wait 0."], id="429-backoff"),
-        pytest.param({"status": 500}, ["wait 0."], id="500"),
+        pytest.param({"status": 429, "retry_after": "3"}, [(3.0, 3.0)], id="429-retry-after"),
+        pytest.param({"status": 429}, [FIRST], id="429-backoff"),
+        pytest.param({"status": 500}, [FIRST], id="500"),
         pytest.param(
             {"status": 502, "body": "<html>Bad gateway</html>", "content_type": "text/html"},
-            ["wait 0."],
+            [FIRST],
             id="502-html-page",
         ),
-        pytest.param({"status": 503, "times": 2}, ["wait 0.", "wait 1."], id="503-twice"),
-        pytest.param({"status": 200, "body": "{not json"}, ["wait 0."], id="invalid-json"),
+        pytest.param({"status": 503, "times": 2}, [FIRST, SECOND], id="503-twice"),
+        pytest.param({"status": 200, "body": "{not json"}, [FIRST], id="invalid-json"),
     ],
 )
 def test_passing_faults_are_retried_and_every_hole_filled(
@@ -55,16 +61,19 @@ def test_passing_faults_are_retried_and_every_hole_filled(
     codestral: FakeCodestral,
     model_env: dict[str, str],
     fault: dict[str, Any],
-    waits: list[str],
+    waits: list[tuple[float, float]],
 ) -> None:
-    """Rate limits, server errors and garbled answers are retried; all three holes get filled."""
+    """Rate limits, server errors and garbled answers are retried, after the waits of the
+    schedule; all three holes get filled."""
     codestral.respond(FILL)
     codestral.fail(**fault)
     report, proc = fill_three(repo, model_env)
     assert proc.returncode == 0
     assert report["summary"]["suggested"] == 3
-    for wait in waits:
-        assert wait in proc.stderr
+    logged = [float(w) for w in re.findall(r"wait (\d+\.\d+)s", proc.stderr)]
+    assert len(logged) == len(waits), proc.stderr
+    for wait, (low, high) in zip(logged, waits, strict=True):
+        assert low <= wait <= high, (wait, low, high)
     assert len(codestral.requests) == 3 + fault.get("times", 1)
 
 
